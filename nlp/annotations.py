@@ -1,0 +1,317 @@
+"""Label Studio JSON export ⇄ tasks of spans and relations; validation and statistics.
+
+A task is one report: its text, its span results keyed by result id, and relations from an
+AMOUNT result to the UNIT/INDICATOR/DATE/PROJECT results of its record (guidelines, section 3).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nlp.schema import AMOUNT, DATE, INDICATOR, LABELS, PROJECT, UNIT, Record, Span
+
+# Which label a relation from an AMOUNT may point to, and the record field it fills.
+RELATION_FIELDS: dict[str, str] = {
+    UNIT: "unit",
+    INDICATOR: "indicator",
+    DATE: "date",
+    PROJECT: "project",
+}
+FROM_NAME = "label"
+TO_NAME = "text"
+
+
+class AnnotationError(ValueError):
+    """A file that is not a Label Studio JSON export this project can read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One annotated report."""
+
+    id: int | str
+    text: str
+    spans: dict[str, Span]  # result id → span
+    relations: tuple[tuple[str, str], ...] = ()  # (AMOUNT result id, other result id)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("source") or self.id)
+
+    @property
+    def year(self) -> int | None:
+        year = self.meta.get("year")
+        return int(year) if year not in (None, "") else None
+
+    def sorted_spans(self) -> list[Span]:
+        return sorted(self.spans.values())
+
+    def records(self) -> list[GoldRecord]:
+        """One gold record per AMOUNT span, its fields taken from the relations."""
+        links: dict[str, dict[str, Span]] = {}
+        for src, dst in self.relations:
+            if src in self.spans and dst in self.spans:
+                target = self.spans[dst]
+                if target.label in RELATION_FIELDS:
+                    links.setdefault(src, {})[RELATION_FIELDS[target.label]] = target
+        out = []
+        for rid, span in self.spans.items():
+            if span.label == AMOUNT:
+                fields = links.get(rid, {})
+                out.append(GoldRecord(amount=span, **fields))
+        return sorted(out, key=lambda r: r.amount.start)
+
+
+@dataclass(frozen=True, slots=True)
+class GoldRecord:
+    """A record as annotated: its span fields only (normalised fields are computed)."""
+
+    amount: Span
+    unit: Span | None = None
+    indicator: Span | None = None
+    date: Span | None = None
+    project: Span | None = None
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def _choose_result(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The results of a task's newest non-cancelled annotation, else of its first prediction."""
+    annotations = [a for a in item.get("annotations") or [] if not a.get("was_cancelled")]
+    if annotations:
+        newest = max(annotations, key=lambda a: (a.get("updated_at") or "", a.get("id") or 0))
+        return list(newest.get("result") or [])
+    predictions = item.get("predictions") or []
+    if predictions:
+        return list(predictions[0].get("result") or [])
+    return []
+
+
+def task_from_ls(item: dict[str, Any]) -> Task:
+    """Read one task of a Label Studio JSON export (spans are not validated here)."""
+    data = item.get("data") or {}
+    if "text" not in data:
+        raise AnnotationError(f"task {item.get('id')!r}: data.text is missing")
+    text = data["text"]
+    spans: dict[str, Span] = {}
+    relations: list[tuple[str, str]] = []
+    for result in _choose_result(item):
+        kind = result.get("type")
+        if kind == "labels":
+            value = result["value"]
+            labels = value.get("labels") or [""]
+            spans[str(result["id"])] = Span(
+                start=int(value["start"]),
+                end=int(value["end"]),
+                label=str(labels[0]),
+                text=str(value.get("text", "")),
+                score=result.get("score"),
+            )
+        elif kind == "relation":
+            relations.append((str(result["from_id"]), str(result["to_id"])))
+    meta = dict(data.get("meta") or {})
+    return Task(id=item.get("id", ""), text=text, spans=spans, relations=tuple(relations), meta=meta)
+
+
+def _json_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(path.glob("*.json"))
+    return [path]
+
+
+def load_tasks(path: str | Path) -> list[Task]:
+    """Tasks from a Label Studio JSON export file, or from every ``*.json`` in a directory."""
+    path = Path(path)
+    if not path.exists():
+        raise AnnotationError(f"{path}: no such file or directory")
+    tasks: list[Task] = []
+    for file in _json_files(path):
+        try:
+            items = json.loads(file.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise AnnotationError(f"{file}: not a JSON file ({exc})") from exc
+        if isinstance(items, dict):
+            items = [items]
+        if not isinstance(items, list):
+            raise AnnotationError(f"{file}: expected a list of tasks")
+        for i, item in enumerate(items):
+            try:
+                tasks.append(task_from_ls(item))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise AnnotationError(f"{file}: task #{i}: {exc}") from exc
+    return tasks
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def task_from_records(
+    text: str,
+    spans: Sequence[Span],
+    records: Sequence[Record],
+    *,
+    task_id: int | str = 0,
+    meta: dict[str, Any] | None = None,
+) -> Task:
+    """A task holding predicted spans, with the relations the records imply."""
+    ids = {(s.start, s.end, s.label): f"s{i}" for i, s in enumerate(sorted(spans), start=1)}
+    relations = []
+    for record in records:
+        src = ids.get((record.amount.start, record.amount.end, AMOUNT))
+        for span in (record.unit, record.indicator, record.date, record.project):
+            if src is not None and span is not None:
+                dst = ids.get((span.start, span.end, span.label))
+                if dst is not None:
+                    relations.append((src, dst))
+    by_id = {ids[(s.start, s.end, s.label)]: s for s in spans}
+    return Task(id=task_id, text=text, spans=by_id, relations=tuple(relations), meta=meta or {})
+
+
+
+def span_result(rid: str, span: Span) -> dict[str, Any]:
+    """A Label Studio ``labels`` result for one span."""
+    result: dict[str, Any] = {
+        "id": rid,
+        "from_name": FROM_NAME,
+        "to_name": TO_NAME,
+        "type": "labels",
+        "origin": "manual",
+        "value": {"start": span.start, "end": span.end, "text": span.text, "labels": [span.label]},
+    }
+    if span.score is not None:
+        result["score"] = span.score
+    return result
+
+
+def relation_result(src: str, dst: str) -> dict[str, Any]:
+    return {"from_id": src, "to_id": dst, "type": "relation", "direction": "right"}
+
+
+def task_results(task: Task) -> list[dict[str, Any]]:
+    """Span results in document order, then relations."""
+    ordered = sorted(task.spans.items(), key=lambda kv: kv[1])
+    results = [span_result(rid, span) for rid, span in ordered]
+    results += [relation_result(src, dst) for src, dst in task.relations]
+    return results
+
+
+def task_to_ls(task: Task) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "data": {"text": task.text, "meta": task.meta},
+        "annotations": [{"id": 1, "result": task_results(task), "was_cancelled": False}],
+    }
+
+
+def save_tasks(tasks: Iterable[Task], path: str | Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = [task_to_ls(t) for t in tasks]
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+# --- validation ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    task: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"task {self.task}: {self.reason}"
+
+
+_EDGE_JUNK = set(" \t\r\n\u3000,，。.;；:：、!！?？()（）“”\"'‘’《》【】[]")
+
+
+def check_task(task: Task) -> list[Problem]:
+    """Every problem in one task, each with its reason."""
+    problems: list[Problem] = []
+
+    def add(reason: str) -> None:
+        problems.append(Problem(task.name, reason))
+
+    n = len(task.text)
+    valid: dict[str, Span] = {}
+    for rid, span in task.spans.items():
+        where = f"span {rid} [{span.start}:{span.end}] {span.text!r}"
+        if span.label not in LABELS:
+            add(f"{where}: unknown label {span.label!r}")
+            continue
+        if not 0 <= span.start < span.end <= n:
+            add(f"{where}: offsets outside the text (length {n})")
+            continue
+        if task.text[span.start : span.end] != span.text:
+            actual = task.text[span.start : span.end]
+            add(f"{where}: text does not match the document at these offsets ({actual!r})")
+            continue
+        if span.text[0] in _EDGE_JUNK or span.text[-1] in _EDGE_JUNK:
+            add(f"{where}: span starts or ends with whitespace or punctuation")
+        valid[rid] = span
+    ordered = sorted(valid.items(), key=lambda kv: kv[1])
+    for (rid_a, a), (rid_b, b) in zip(ordered, ordered[1:], strict=False):
+        if b.start < a.end:
+            add(f"spans {rid_a} {a.text!r} and {rid_b} {b.text!r} overlap")
+
+    linked: Counter[str] = Counter()
+    fields_seen: dict[str, set[str]] = {}
+    for src, dst in task.relations:
+        if src not in task.spans or dst not in task.spans:
+            missing = src if src not in task.spans else dst
+            add(f"relation {src}→{dst}: span {missing} does not exist")
+            continue
+        a, b = task.spans[src], task.spans[dst]
+        if a.label != AMOUNT:
+            add(f"relation {src}→{dst}: starts at a {a.label} span, not an AMOUNT")
+            continue
+        if b.label not in RELATION_FIELDS:
+            add(f"relation {src}→{dst}: ends at a {b.label} span ({b.text!r})")
+            continue
+        field_name = RELATION_FIELDS[b.label]
+        if field_name in fields_seen.setdefault(src, set()):
+            add(f"relation {src}→{dst}: AMOUNT {a.text!r} has two {b.label} links")
+        fields_seen[src].add(field_name)
+        linked[src] += 1
+    for rid, span in valid.items():
+        if span.label == AMOUNT and rid not in fields_seen:
+            add(f"span {rid} AMOUNT {span.text!r} at {span.start} has no record (no relation)")
+    return problems
+
+
+def check(tasks: Sequence[Task]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for task in tasks:
+        if task.name in seen:
+            problems.append(Problem(task.name, "duplicate task (same source) in the export"))
+        seen.add(task.name)
+        problems += check_task(task)
+    return problems
+
+
+# --- statistics ----------------------------------------------------------------------
+
+
+def stats(tasks: Sequence[Task]) -> list[dict[str, Any]]:
+    """One row per task: characters, spans per label, records, relations."""
+    rows = []
+    for task in tasks:
+        counts = Counter(s.label for s in task.spans.values())
+        rows.append(
+            {
+                "task": task.name,
+                "chars": len(task.text),
+                **{label: counts.get(label, 0) for label in LABELS},
+                "records": len(task.records()),
+                "relations": len(task.relations),
+            }
+        )
+    return rows

@@ -1,0 +1,149 @@
+"""The `nlp` command line: a thin layer over the Python API.
+
+Exit codes: 0 success, 1 the work ran but some inputs failed or a check found problems,
+2 usage errors (typer's own).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nlp import annotations as ann
+from nlp.schema import LABELS
+
+app = typer.Typer(
+    help="Extract statistical records from Chinese government reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+annotations_app = typer.Typer(
+    help="Gold annotations: check, count, pre-annotate and edit them.", no_args_is_help=True
+)
+app.add_typer(annotations_app, name="annotations")
+
+console = Console()
+err = Console(stderr=True)
+
+ExistingPath = Annotated[Path, typer.Argument(exists=True, help="A file or a directory.")]
+
+
+def _load_tasks(path: Path) -> list[ann.Task]:
+    try:
+        return ann.load_tasks(path)
+    except ann.AnnotationError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+
+
+@annotations_app.command("check")
+def annotations_check(path: ExistingPath) -> None:
+    """Validate a Label Studio JSON export (a file or a directory of them).
+
+    Reports every problem with its task and reason: offsets that do not match the text,
+    unknown labels, overlapping spans, relations to missing or wrong-label spans, and
+    AMOUNT spans without a record. Exits 1 when there is any.
+    """
+    tasks = _load_tasks(path)
+    problems = ann.check(tasks)
+    for problem in problems:
+        console.print(f"[red]✗[/] {problem}", highlight=False)
+    spans = sum(len(t.spans) for t in tasks)
+    if problems:
+        err.print(f"{len(problems)} problem(s) in {len(tasks)} task(s), {spans} spans")
+        raise typer.Exit(1)
+    console.print(f"[green]✓[/] {len(tasks)} task(s), {spans} spans: no problems")
+
+
+@annotations_app.command("stats")
+def annotations_stats(path: ExistingPath) -> None:
+    """Count spans per label, records and characters, per document and in total."""
+    rows = ann.stats(_load_tasks(path))
+    columns = ["task", "chars", *LABELS, "records", "relations"]
+    table = Table(*columns, title=f"Annotations in {path}")
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in columns))
+    totals = {c: sum(r[c] for r in rows) for c in columns[1:]}
+    table.add_row("total", *(str(totals[c]) for c in columns[1:]), style="bold")
+    console.print(table)
+
+
+@annotations_app.command("preannotate")
+def annotations_preannotate(
+    paths: Annotated[list[Path], typer.Argument(exists=True, help="Report files.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Directory for the markup files.")],
+) -> None:
+    """Tag reports with the rules baseline and write editable markup (one .ann.txt each).
+
+    The markup is described in `nlp.markup`; fix it by reading, then `annotations build`.
+    """
+    from nlp.io import read_text
+    from nlp.markup import render
+    from nlp.records import link
+    from nlp.rules import tag
+
+    out.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        text = read_text(path)
+        spans = tag(text)
+        task = ann.task_from_records(text, spans, link(text, spans), meta={"source": path.name})
+        target = out / f"{path.stem}.ann.txt"
+        target.write_text(render(task), encoding="utf-8")
+        console.print(f"{path} → {target} ({len(spans)} spans)")
+
+
+@annotations_app.command("build")
+def annotations_build(
+    paths: Annotated[list[Path], typer.Argument(exists=True, help="Markup files (.ann.txt).")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Label Studio JSON file to write.")],
+    year: Annotated[
+        list[str], typer.Option(help="Document year per file, as STEM=YEAR (repeatable).")
+    ] = [],  # noqa: B006 - typer reads the default, never mutates it
+) -> None:
+    """Turn markup files into one Label Studio JSON export, checked before it is written."""
+    from nlp.markup import MarkupError, parse
+
+    years = dict(y.split("=", 1) for y in year)
+    tasks = []
+    failed = False
+    for i, path in enumerate(paths, start=1):
+        stem = path.name.removesuffix(".ann.txt")
+        meta = {"source": f"{stem}.txt", "year": int(years[stem]) if stem in years else None}
+        try:
+            task = parse(path.read_text(encoding="utf-8"), task_id=i, meta=meta)
+        except MarkupError as exc:
+            err.print(f"[red]✗[/] {path}: {exc}")
+            failed = True
+            continue
+        problems = ann.check([task])
+        for problem in problems:
+            err.print(f"[red]✗[/] {path}: {problem.reason}", highlight=False)
+        failed |= bool(problems)
+        tasks.append(task)
+    if failed:
+        raise typer.Exit(1)
+    ann.save_tasks(tasks, out)
+    console.print(f"[green]✓[/] {len(tasks)} task(s) → {out}")
+
+
+@annotations_app.command("to-markup")
+def annotations_to_markup(
+    path: ExistingPath,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Directory for the markup files.")],
+) -> None:
+    """Write each task of an export as a markup file, for editing by hand."""
+    from nlp.markup import render
+
+    out.mkdir(parents=True, exist_ok=True)
+    for task in _load_tasks(path):
+        target = out / f"{Path(task.name).stem}.ann.txt"
+        target.write_text(render(task), encoding="utf-8")
+        console.print(f"task {task.name} → {target}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,179 @@
+"""The shared vocabulary: span labels, `Span`, `Record`, `Document` and the BIO label maps.
+
+Offsets everywhere are Python ``str`` indices (code points) into the document text as
+decoded, end exclusive. JSON shapes here are the interchange format other tools read:
+
+* span line, one per document::
+
+    {"doc": ..., "text": ..., "doc_year": 2021 | null,
+     "spans": [{"label", "start", "end", "text", "score"?}]}
+
+* record line, one per record: see `Record.to_dict`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = "1"
+
+INDICATOR = "INDICATOR"
+AMOUNT = "AMOUNT"
+UNIT = "UNIT"
+DATE = "DATE"
+PROJECT = "PROJECT"
+LABELS: tuple[str, ...] = (INDICATOR, AMOUNT, UNIT, DATE, PROJECT)
+
+# BIO tag set, sorted so that ids are deterministic whatever order labels are declared in.
+BIO_TAGS: tuple[str, ...] = ("O", *sorted(f"{p}-{label}" for label in LABELS for p in "BI"))
+TAG2ID: dict[str, int] = {tag: i for i, tag in enumerate(BIO_TAGS)}
+ID2TAG: dict[int, str] = dict(enumerate(BIO_TAGS))
+
+CHANGES = ("increase", "decrease")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A labelled stretch of document text: ``text == doc[start:end]``."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    score: float | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "label": self.label,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
+        if self.score is not None:
+            out["score"] = round(float(self.score), 4)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Span:
+        return cls(
+            start=int(d["start"]),
+            end=int(d["end"]),
+            label=str(d["label"]),
+            text=str(d["text"]),
+            score=None if d.get("score") is None else float(d["score"]),
+        )
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int, label: str, score: float | None = None) -> Span:
+        """Build a span from document offsets, taking its text from the document."""
+        return cls(start=start, end=end, label=label, text=text[start:end], score=score)
+
+
+def _field_dict(span: Span | None) -> dict[str, Any] | None:
+    if span is None:
+        return None
+    return {"text": span.text, "start": span.start, "end": span.end}
+
+
+def _field_span(d: dict[str, Any] | None, label: str) -> Span | None:
+    if d is None:
+        return None
+    return Span(start=int(d["start"]), end=int(d["end"]), label=label, text=str(d["text"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One quantitative fact anchored on one AMOUNT (guidelines, section 2)."""
+
+    amount: Span
+    unit: Span | None = None
+    indicator: Span | None = None
+    date: Span | None = None
+    project: Span | None = None
+    change: str | None = None
+    approximate: bool = False
+    value: float | None = None
+    value_low: float | None = None
+    value_high: float | None = None
+    base_unit: str | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    sentence: tuple[int, int] | None = None
+    score: float | None = None
+
+    def to_dict(self, doc: str | None = None) -> dict[str, Any]:
+        """The record line: span fields as ``{"text","start","end"}`` or null."""
+        return {
+            "doc": doc,
+            "amount": _field_dict(self.amount),
+            "unit": _field_dict(self.unit),
+            "indicator": _field_dict(self.indicator),
+            "date": _field_dict(self.date),
+            "project": _field_dict(self.project),
+            "change": self.change,
+            "approximate": self.approximate,
+            "value": self.value,
+            "value_low": self.value_low,
+            "value_high": self.value_high,
+            "base_unit": self.base_unit,
+            "period_start": self.period_start,
+            "period_end": self.period_end,
+            "sentence": (
+                None
+                if self.sentence is None
+                else {"start": self.sentence[0], "end": self.sentence[1]}
+            ),
+            "score": None if self.score is None else round(float(self.score), 4),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Record:
+        amount = _field_span(d["amount"], AMOUNT)
+        assert amount is not None, "a record always has an amount"
+        sentence = d.get("sentence")
+        return cls(
+            amount=amount,
+            unit=_field_span(d.get("unit"), UNIT),
+            indicator=_field_span(d.get("indicator"), INDICATOR),
+            date=_field_span(d.get("date"), DATE),
+            project=_field_span(d.get("project"), PROJECT),
+            change=d.get("change"),
+            approximate=bool(d.get("approximate", False)),
+            value=d.get("value"),
+            value_low=d.get("value_low"),
+            value_high=d.get("value_high"),
+            base_unit=d.get("base_unit"),
+            period_start=d.get("period_start"),
+            period_end=d.get("period_end"),
+            sentence=None if sentence is None else (int(sentence["start"]), int(sentence["end"])),
+            score=d.get("score"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A document's text with what was found in it."""
+
+    text: str
+    spans: tuple[Span, ...] = ()
+    records: tuple[Record, ...] = ()
+    doc: str | None = None
+    doc_year: int | None = None
+
+    def to_span_line(self) -> dict[str, Any]:
+        return {
+            "doc": self.doc,
+            "text": self.text,
+            "doc_year": self.doc_year,
+            "spans": [s.to_dict() for s in self.spans],
+        }
+
+    @classmethod
+    def from_span_line(cls, d: dict[str, Any]) -> Document:
+        return cls(
+            text=d["text"],
+            spans=tuple(sorted(Span.from_dict(s) for s in d.get("spans", []))),
+            doc=d.get("doc"),
+            doc_year=d.get("doc_year"),
+        )
