@@ -6,6 +6,7 @@ AMOUNT result to the UNIT/INDICATOR/DATE/PROJECT results of its record (guidelin
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -117,7 +118,9 @@ def task_from_ls(item: dict[str, Any]) -> Task:
         elif kind == "relation":
             relations.append((str(result["from_id"]), str(result["to_id"])))
     meta = dict(data.get("meta") or {})
-    return Task(id=item.get("id", ""), text=text, spans=spans, relations=tuple(relations), meta=meta)
+    return Task(
+        id=item.get("id", ""), text=text, spans=spans, relations=tuple(relations), meta=meta
+    )
 
 
 def _json_files(path: Path) -> list[Path]:
@@ -172,7 +175,6 @@ def task_from_records(
                     relations.append((src, dst))
     by_id = {ids[(s.start, s.end, s.label)]: s for s in spans}
     return Task(id=task_id, text=text, spans=by_id, relations=tuple(relations), meta=meta or {})
-
 
 
 def span_result(rid: str, span: Span) -> dict[str, Any]:
@@ -257,11 +259,10 @@ def check_task(task: Task) -> list[Problem]:
             add(f"{where}: span starts or ends with whitespace or punctuation")
         valid[rid] = span
     ordered = sorted(valid.items(), key=lambda kv: kv[1])
-    for (rid_a, a), (rid_b, b) in zip(ordered, ordered[1:], strict=False):
+    for (rid_a, a), (rid_b, b) in itertools.pairwise(ordered):
         if b.start < a.end:
             add(f"spans {rid_a} {a.text!r} and {rid_b} {b.text!r} overlap")
 
-    linked: Counter[str] = Counter()
     fields_seen: dict[str, set[str]] = {}
     for src, dst in task.relations:
         if src not in task.spans or dst not in task.spans:
@@ -279,7 +280,6 @@ def check_task(task: Task) -> list[Problem]:
         if field_name in fields_seen.setdefault(src, set()):
             add(f"relation {src}→{dst}: AMOUNT {a.text!r} has two {b.label} links")
         fields_seen[src].add(field_name)
-        linked[src] += 1
     for rid, span in valid.items():
         if span.label == AMOUNT and rid not in fields_seen:
             add(f"span {rid} AMOUNT {span.text!r} at {span.start} has no record (no relation)")

@@ -93,7 +93,9 @@ def parse(markup: str, *, task_id: int | str = 0, meta: dict | None = None) -> T
     for leftover in ("[[", "]]"):
         if leftover in text:
             at = text.index(leftover)
-            raise MarkupError(f"line {_line_of(text, at)}: malformed markup near {text[at:at + 30]!r}")
+            raise MarkupError(
+                f"line {_line_of(text, at)}: malformed markup near {text[at : at + 30]!r}"
+            )
 
     by_label: dict[str, list[tuple[str, Span]]] = {}
     for rid, span in sorted(spans.items(), key=lambda kv: kv[1]):
@@ -151,5 +153,3 @@ def render(task: Task) -> str:
         pos = span.end
     out.append(task.text[pos:])
     return "".join(out)
-
-

@@ -19,7 +19,9 @@ from nlp.text import clauses, is_boilerplate, lines, sentences
 
 QUALIFIERS_AFTER = set("余多几")
 _APPROX_BEFORE = re.compile(r"(?:约|近|超过|超|突破|逾|大约|将近|接近)$")
-_APPROX_AFTER = re.compile(r"^(?:余|多|左右|以上|以内|上下)|^[^\s,，。;；、]{0,4}?(?:左右|以上|以内)")
+_APPROX_AFTER = re.compile(
+    r"^(?:余|多|左右|以上|以内|上下)|^[^\s,，。;；、]{0,4}?(?:左右|以上|以内)"
+)
 _INCREASE = "增长|增加|提高|提升|上升|扩大|增|多|涨|高于去年同期|前进"
 _DECREASE = "下降|减少|降低|收窄|缩小|核减|减|降|回落|下滑|少"
 _CHANGE_BEFORE = re.compile(
@@ -27,7 +29,9 @@ _CHANGE_BEFORE = re.compile(
 )
 _CHANGE_VERB_ANYWHERE = re.compile(rf"(?:(?P<inc>{_INCREASE})|(?P<dec>{_DECREASE}))")
 _LEVEL_REACHED = re.compile(r"(?:至|到)(?:了)?$")
-_BENCHMARK = re.compile(r"(?:高于|低于|超过|超出|快于|慢于)[^,，。;；]{0,12}(?:平均|全国|全省|全市|进度)")
+_BENCHMARK = re.compile(
+    r"(?:高于|低于|超过|超出|快于|慢于)[^,，。;；]{0,12}(?:平均|全国|全省|全市|进度)"
+)
 _COMPARISON_BEFORE = re.compile(r"(?:比|较|与|同|和|对比|相比|相较|超)$")
 _COMPARISON_AFTER = re.compile(r"^(?:同期|相比|比较|持平|基础上)")
 _HEADING = re.compile(
@@ -60,8 +64,10 @@ def _is_heading(line: str) -> bool:
     if not body:
         return False
     first_sentence = re.split(r"[。;；]", body, maxsplit=1)[0]
-    return bool(_HEADING.match(body)) and len(first_sentence) <= 40 or (
-        len(body) <= 40 and not re.search(r"[,，。;；]", body)
+    return (
+        (bool(_HEADING.match(body))
+        and len(first_sentence) <= 40)
+        or (len(body) <= 40 and not re.search(r"[,，。;；]", body))
     )
 
 
@@ -142,13 +148,15 @@ def assemble(text: str, spans: Sequence[Span], doc_year: int | None = None) -> l
     from nlp.normalize import document_year, normalise_record
 
     year = doc_year if doc_year is not None else document_year(text)
-    return [normalise_record(r, text=text, doc_year=year) for r in link(text, spans)]
+    return [normalise_record(r, doc_year=year) for r in link(text, spans)]
 
 
 def link(text: str, spans: Sequence[Span]) -> list[Record]:
     """One record per AMOUNT span with its span fields, change and approximate set."""
     spans = sorted(spans)
-    by_label: dict[str, list[Span]] = {label: [] for label in (AMOUNT, UNIT, INDICATOR, DATE, PROJECT)}
+    by_label: dict[str, list[Span]] = {
+        label: [] for label in (AMOUNT, UNIT, INDICATOR, DATE, PROJECT)
+    }
     for span in spans:
         by_label.setdefault(span.label, []).append(span)
     dates = [d for d in by_label[DATE] if not is_comparison_date(text, d)]

@@ -70,7 +70,9 @@ _DATE = re.compile(
     )
 )
 # Things that look like numbers but are not amounts (guidelines 1.1).
-_NOT_AMOUNT_AFTER = re.compile(r"^(?:号|是|期|线|路|楼|层|届|批次|产业|大|五|位|名|[A-Za-z]|[.．、](?!\d))")
+_NOT_AMOUNT_AFTER = re.compile(
+    r"^(?:号|是|期|线|路|楼|层|届|批次|产业|大|五|位|名|[A-Za-z]|[.．、](?!\d))"
+)
 _NOT_AMOUNT_BEFORE = re.compile(r"(?:第|排|前|排名|No\.|〔|\[|[A-Za-z]-?)$")
 _ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+[、是]|[(（][一二三四五六七八九十\d]+[)）])")
 
@@ -81,7 +83,9 @@ _VERBS = (
     r"提高|提升|同比|比上年|较上年|比去年|较去年|分别|有|新增了|占|的|是|共计|净增|年均"
 )
 _INDICATOR_TAIL = re.compile(rf"(?P<ind>[\u4e00-\u9fff]{{2,16}}?)(?:{_VERBS})*$")
-_PLACE_PREFIX = re.compile(r"^(?:全区|全县|全市|全省|全镇|我区|我县|我市|我省|其中|实现|完成|累计|共)+")
+_PLACE_PREFIX = re.compile(
+    r"^(?:全区|全县|全市|全省|全镇|我区|我县|我市|我省|其中|实现|完成|累计|共)+"
+)
 _NOT_INDICATOR = re.compile(r"^(?:工作|任务|方面|同比|其中|目标|比重)$")
 _PROJECT = re.compile(
     r"[\u4e00-\u9fffA-Za-z0-9\-—]{2,18}?"
@@ -161,7 +165,9 @@ def tag(text: str) -> list[Span]:
         amounts = _amount_spans(text, line_s, line_e, taken)
         spans += amounts
         for clause_s, clause_e in clauses(text, line_s, line_e):
-            for amount in (a for a in amounts if clause_s <= a.start < clause_e and a.label == AMOUNT):
+            for amount in (
+                a for a in amounts if clause_s <= a.start < clause_e and a.label == AMOUNT
+            ):
                 ind = _indicator_before(text, clause_s, amount)
                 if ind and all(ind.end <= a or ind.start >= b for a, b in taken):
                     spans.append(ind)
