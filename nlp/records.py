@@ -10,6 +10,7 @@ clause, the section heading and last the document's title lines, never a compari
 from __future__ import annotations
 
 import bisect
+import datetime
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,16 +28,18 @@ _DECREASE = "下降|减少|降低|收窄|缩小|核减|减|降|回落|下滑|少
 _CHANGE_BEFORE = re.compile(
     rf"(?:(?P<inc>{_INCREASE})|(?P<dec>{_DECREASE}))(?:了|幅度为|幅度|幅|速|为|达到|达|约|近|超过|超)?$"
 )
-_CHANGE_VERB_ANYWHERE = re.compile(rf"(?:(?P<inc>{_INCREASE})|(?P<dec>{_DECREASE}))")
 _LEVEL_REACHED = re.compile(r"(?:至|到)(?:了)?$")
 _BENCHMARK = re.compile(
     r"(?:高于|低于|超过|超出|快于|慢于)[^,，。;；]{0,12}(?:平均|全国|全省|全市|进度)"
 )
-_COMPARISON_BEFORE = re.compile(r"(?:比|较|与|同|和|对比|相比|相较|超)$")
+_COMPARISON_BEFORE = re.compile(r"(?:比|较|对比|相比|相较|超过|高于|低于)$")
 _COMPARISON_AFTER = re.compile(r"^(?:同期|相比|比较|持平|基础上)")
-_HEADING = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十]+[章节部分]|"
-    r"\d+[、.．](?!\d))"
+# Numbered heading markers by level: 一、 (一) 1. (1); an unnumbered short line is level 0.
+_HEADING_LEVELS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"\s*(?:第[一二三四五六七八九十]+[章节部分篇]|[一二三四五六七八九十]+[、.．])"), 1),
+    (re.compile(r"\s*[(（][一二三四五六七八九十]+[)）]"), 2),
+    (re.compile(r"\s*\d+[、.．](?!\d)"), 3),
+    (re.compile(r"\s*[(（]\d+[)）]"), 4),
 )
 TITLE_LINES = 8
 
@@ -47,28 +50,39 @@ class _Layout:
 
     sentences: list[tuple[int, int]]
     paragraphs: list[tuple[int, int]]
-    headings: list[tuple[int, int]]
+    headings: list[tuple[int, int, int]]  # (start, end, level) of each heading's first sentence
     title_end: int
 
     @classmethod
     def of(cls, text: str) -> _Layout:
         paragraphs = [(s, e) for s, e in lines(text) if text[s:e].strip()]
         content = [(s, e) for s, e in paragraphs if not is_boilerplate(text[s:e])]
-        headings = [(s, e) for s, e in content if _is_heading(text[s:e])]
+        headings = [h for s, e in content if (h := _heading(text, s, e)) is not None]
         title_end = content[min(TITLE_LINES, len(content)) - 1][1] if content else 0
         return cls(sentences(text), paragraphs, headings, title_end)
 
+    def ancestors(self, pos: int) -> list[tuple[int, int]]:
+        """The headings a position stands under, nearest last: the nearest heading before
+        it, then each nearest heading of a higher level (一、 above (一) above 1.)."""
+        chain: list[tuple[int, int]] = []
+        level = 99
+        for start, end, lvl in reversed(self.headings):
+            if end <= pos and lvl < level:
+                chain.append((start, end))
+                level = lvl
+        return chain[::-1]
 
-def _is_heading(line: str) -> bool:
-    body = line.strip()
-    if not body:
-        return False
-    first_sentence = re.split(r"[。;；]", body, maxsplit=1)[0]
-    return (
-        (bool(_HEADING.match(body))
-        and len(first_sentence) <= 40)
-        or (len(body) <= 40 and not re.search(r"[,，。;；]", body))
-    )
+
+def _heading(text: str, start: int, end: int) -> tuple[int, int, int] | None:
+    """A line's heading part (its first sentence) and level, or None for a body line."""
+    line = text[start:end]
+    first = re.split(r"[。;；!！?？]", line, maxsplit=1)[0]
+    for pattern, level in _HEADING_LEVELS:
+        if pattern.match(line):
+            return (start, start + len(first), level) if len(first.strip()) <= 40 else None
+    if len(line.strip()) <= 40 and not re.search(r"[,，。;；]", line):
+        return start, end, 0
+    return None
 
 
 def _containing(ranges: Sequence[tuple[int, int]], pos: int) -> tuple[int, int] | None:
@@ -151,85 +165,132 @@ def assemble(text: str, spans: Sequence[Span], doc_year: int | None = None) -> l
     return [normalise_record(r, doc_year=year) for r in link(text, spans)]
 
 
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where one amount stands: its clause, sentence, paragraph opener and headings above."""
+
+    clause: tuple[int, int]
+    sentence: tuple[int, int]
+    opener: tuple[int, int] | None  # the paragraph's first clause, when the amount is not in it
+    headings: list[tuple[int, int]]  # nearest last
+
+    @classmethod
+    def of(cls, text: str, layout: _Layout, amount: Span) -> _Place:
+        sentence = _containing(layout.sentences, amount.start) or (amount.start, amount.end)
+        paragraph = _containing(layout.paragraphs, amount.start) or sentence
+        clause = _containing(clauses(text, *sentence), amount.start) or sentence
+        opener_end = next((e for s, e in layout.sentences if s >= paragraph[0]), paragraph[1])
+        first = clauses(text, paragraph[0], opener_end)
+        opener = first[0] if first else (paragraph[0], opener_end)
+        return cls(
+            clause=clause,
+            sentence=sentence,
+            opener=opener if opener[0] < sentence[0] else None,
+            headings=layout.ancestors(paragraph[0]),
+        )
+
+
 def link(text: str, spans: Sequence[Span]) -> list[Record]:
     """One record per AMOUNT span with its span fields, change and approximate set."""
-    spans = sorted(spans)
     by_label: dict[str, list[Span]] = {
         label: [] for label in (AMOUNT, UNIT, INDICATOR, DATE, PROJECT)
     }
-    for span in spans:
+    for span in sorted(spans):
         by_label.setdefault(span.label, []).append(span)
     dates = [d for d in by_label[DATE] if not is_comparison_date(text, d)]
+    # `富丽华大厦等3个项目`: a project named as one example of a counted group is not the
+    # project of that count, nor of anything else in its clause
+    projects = [p for p in by_label[PROJECT] if not text.startswith("等", p.end)]
     layout = _Layout.of(text)
     doc_date = next((d for d in dates if d.end <= layout.title_end), None)
 
     records: list[Record] = []
-    last_indicator: dict[tuple[int, int], Span] = {}  # sentence → indicator of the last record
+    previous: Record | None = None
     for amount in by_label[AMOUNT]:
-        sentence = _containing(layout.sentences, amount.start) or (amount.start, amount.end)
-        paragraph = _containing(layout.paragraphs, amount.start) or sentence
-        clause = _containing(clauses(text, *sentence), amount.start) or sentence
-        headings = [h for h in layout.headings if h[1] <= paragraph[0]]
-        opener_end = next((e for s, e in layout.sentences if s >= paragraph[0]), paragraph[1])
-        opener_clause = clauses(text, paragraph[0], opener_end)
-        opener_range = opener_clause[0] if opener_clause else (paragraph[0], opener_end)
-
+        place = _Place.of(text, layout, amount)
         unit = adjacent_unit(text, amount, by_label[UNIT])
-
-        indicators = _within(by_label[INDICATOR], *clause)
-        indicator = _preceding(indicators, amount.start) or (
-            _nearest([i for i in indicators if i.start >= (unit or amount).end], amount)
-        )
-        if indicator is None:
-            indicator = last_indicator.get(sentence) or _preceding(
-                _within(by_label[INDICATOR], sentence[0], clause[0]), clause[0]
-            )
-        if indicator is not None:
-            last_indicator[sentence] = indicator
-
-        date = _governing(dates, amount, clause, sentence, opener_range, headings, doc_date)
-        project = _governing(
-            by_label[PROJECT], amount, clause, sentence, opener_range, headings[-1:], None
-        )
+        indicator = _indicator(text, amount, unit, by_label[INDICATOR], place)
+        if indicator is None and previous is not None and previous.sentence == place.sentence:
+            indicator = previous.indicator  # `完成990亿元,同比增长0.2%`: the same indicator
         record = Record(
             amount=amount,
             unit=unit,
             indicator=indicator,
-            date=date,
-            project=project,
-            change=change_of(text, amount, clause[0]),
+            date=_date(dates, amount, place, doc_date),
+            project=_project(text, projects, amount, place),
+            change=change_of(text, amount, place.clause[0]),
             approximate=is_approximate(text, amount, unit),
-            sentence=sentence,
+            sentence=place.sentence,
         )
         records.append(record)
+        previous = record
     return records
 
 
-def _governing(
-    candidates: Sequence[Span],
-    amount: Span,
-    clause: tuple[int, int],
-    sentence: tuple[int, int],
-    opener: tuple[int, int],
-    headings: Sequence[tuple[int, int]],
-    fallback: Span | None,
+def _indicator(
+    text: str, amount: Span, unit: Span | None, indicators: Sequence[Span], place: _Place
 ) -> Span | None:
-    """Clause (preceding first), sentence, paragraph opener, nearest heading that has one,
-    fallback."""
-    in_clause = _within(candidates, *clause)
-    found = _preceding(in_clause, amount.start) or _nearest(in_clause, amount)
+    """The noun right after the unit (`31户住宅`), else the nearest before the amount in its
+    clause (a list `金融业、商贸业增加值…` may start in an earlier clause), else after it."""
+    after = (unit or amount).end
+    in_clause = [i for i in indicators if place.clause[0] <= i.end <= place.clause[1]]
+    right_after = [i for i in in_clause if i.start == after]
+    if right_after:
+        return right_after[0]
+    before = _preceding(in_clause, amount.start)
+    if before is not None:
+        return before
+    return _nearest([i for i in in_clause if i.start >= after], amount)
+
+
+def _in_scope(candidates: Sequence[Span], amount: Span, scope: tuple[int, int]) -> Span | None:
+    """The nearest candidate in scope, one before the amount first."""
+    inside = _within(candidates, *scope)
+    return _preceding(inside, amount.start) or _nearest(inside, amount)
+
+
+def _date(dates: Sequence[Span], amount: Span, place: _Place, doc_date: Span | None) -> Span | None:
+    """Clause, sentence, paragraph opener, nearest heading with a date, the document's date.
+
+    An opener or heading naming several dates (`2020年和“十三五”时期工作回顾`) is governed by
+    its narrowest period: the year, not the five-year plan it closes.
+    """
+    found = _in_scope(dates, amount, place.clause) or _in_scope(dates, amount, place.sentence)
     if found:
         return found
-    in_sentence = _within(candidates, *sentence)
-    found = _preceding(in_sentence, amount.start) or _nearest(in_sentence, amount)
+    for scope in ([place.opener] if place.opener else []) + place.headings[::-1]:
+        inside = _within(dates, *scope)
+        if inside:
+            return min(inside, key=_period_days)
+    return doc_date
+
+
+def _period_days(date: Span) -> int:
+    from nlp.normalize import parse_period
+
+    period = parse_period(date.text, 2000)  # any year: only the length matters
+    if period.start is None or period.end is None:
+        return 1_000_000
+    return (_date_of(period.end) - _date_of(period.start)).days
+
+
+def _date_of(iso: str) -> datetime.date:
+    return datetime.date.fromisoformat(iso)
+
+
+def _project(text: str, projects: Sequence[Span], amount: Span, place: _Place) -> Span | None:
+    """The project of the amount's clause, of its sentence's opening (topic) clause, or the
+    one the nearest heading names; a project mentioned mid-sentence governs only its clause."""
+    found = _in_scope(projects, amount, place.clause)
     if found:
         return found
-    if opener[0] < sentence[0]:
-        found = _preceding(_within(candidates, *opener), opener[1] + 1)
-        if found:
-            return found
-    for start, end in reversed(headings):
-        found = _preceding(_within(candidates, start, end), end + 1)
-        if found:
-            return found
-    return fallback
+    topic = clauses(text, *place.sentence)[:1]
+    if topic and topic[0] != place.clause:
+        inside = _within(projects, *topic[0])
+        if inside:
+            return inside[-1]
+    for heading in place.headings[-1:]:
+        inside = _within(projects, *heading)
+        if inside:
+            return inside[0]
+    return None
