@@ -30,6 +30,10 @@ console = Console()
 err = Console(stderr=True)
 
 ExistingPath = Annotated[Path, typer.Argument(exists=True, help="A file or a directory.")]
+GoldPath = Annotated[
+    Path, typer.Argument(exists=True, help="Gold annotations: Label Studio JSON file or directory.")
+]
+JsonOut = Annotated[Path | None, typer.Option("--json", help="Also write the full report here.")]
 
 
 def _load_tasks(path: Path) -> list[ann.Task]:
@@ -143,6 +147,140 @@ def annotations_to_markup(
         target = out / f"{Path(task.name).stem}.ann.txt"
         target.write_text(render(task), encoding="utf-8")
         console.print(f"task {task.name} → {target}")
+
+
+Format = Annotated[
+    str, typer.Option("--format", "-f", help="Output format: jsonl, csv or parquet.")
+]
+
+
+def _check_format(fmt: str) -> str:
+    from nlp.io import FORMATS
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(
+            f"{fmt!r} is not one of {', '.join(FORMATS)}", param_hint="--format"
+        )
+    return fmt
+
+
+@app.command("assemble")
+def assemble_cmd(
+    spans: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Span lines (JSONL).")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Where to write the records.")],
+    fmt: Format = "jsonl",
+) -> None:
+    """Assemble tagged spans into normalised records (one per AMOUNT).
+
+    Reads span lines ({"doc", "text", "doc_year", "spans"}) and writes record lines.
+    A document without doc_year gets the year from its title or opening lines.
+    """
+    from nlp.io import ReadError, read_span_lines, record_rows, write_records
+    from nlp.records import assemble
+
+    _check_format(fmt)
+    rows = []
+    try:
+        for doc in read_span_lines(spans):
+            rows += record_rows(doc.doc, assemble(doc.text, doc.spans, doc.doc_year))
+    except ReadError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from exc
+    n = write_records(rows, out, fmt=fmt)
+    console.print(f"[green]✓[/] {n} records → {out}")
+
+
+def _print_record_scores(scores: dict) -> None:
+    table = Table("score", "precision", "recall", "F1", "right", "predicted", "gold")
+    for name in ("amount", "core", "full"):
+        row = scores[name]
+        table.add_row(
+            name,
+            *(f"{row[k]:.3f}" for k in ("precision", "recall", "f1")),
+            *(str(row[k]) for k in ("right", "predicted", "gold")),
+        )
+    console.print(table)
+    fields = Table("field", "accuracy on matched records")
+    for name, acc in scores["field_accuracy"].items():
+        fields.add_row(name, f"{acc:.3f}")
+    console.print(fields)
+
+
+def _write_json(payload: dict, path: Path | None) -> None:
+    if path is not None:
+        import json
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+        console.print(f"report → {path}")
+
+
+@app.command("evaluate-records")
+def evaluate_records_cmd(
+    gold: Annotated[
+        Path, typer.Argument(exists=True, help="Gold annotations (Label Studio JSON).")
+    ],
+    pred: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="Record lines (JSONL).")
+    ],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the full report, errors included.")
+    ] = None,
+) -> None:
+    """Score predicted records against gold records: core and full P/R/F1, field accuracy.
+
+    A predicted record matches a gold one when their AMOUNT spans are equal; `doc` in the
+    record lines is matched to a task by file name.
+    """
+    from nlp.evaluate import evaluate_records
+    from nlp.io import read_record_lines
+
+    tasks = _load_tasks(gold)
+    names = {Path(t.name).name: t.name for t in tasks}
+    predicted: dict[str, list] = {}
+    for doc, record in read_record_lines(pred):
+        name = names.get(Path(doc or "").name)
+        if name is None:
+            err.print(f"[yellow]warning:[/] record of unknown document {doc!r} ignored")
+            continue
+        predicted.setdefault(name, []).append(record)
+    scores = evaluate_records(tasks, predicted)
+    _print_record_scores(scores)
+    _write_json(scores, json_out)
+
+
+@app.command("evaluate-rules")
+def evaluate_rules_cmd(
+    gold: Annotated[
+        Path, typer.Argument(exists=True, help="Gold annotations (Label Studio JSON).")
+    ],
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report here.")] = None,
+) -> None:
+    """Score the rules baseline (nlp.rules) against gold: seqeval spans and records."""
+    from nlp.evaluate import evaluate_records, evaluate_spans
+    from nlp.records import assemble
+    from nlp.rules import tag
+
+    tasks = _load_tasks(gold)
+    spans = {t.name: tag(t.text) for t in tasks}
+    span_scores = evaluate_spans(tasks, spans)
+    records = {t.name: assemble(t.text, spans[t.name], t.year) for t in tasks}
+    record_scores = evaluate_records(tasks, records)
+    _print_span_scores(span_scores)
+    _print_record_scores(record_scores)
+    _write_json({"spans": span_scores, "records": record_scores}, json_out)
+
+
+def _print_span_scores(scores: dict) -> None:
+    table = Table(
+        "label", "precision", "recall", "F1", "support", title="spans (seqeval, strict IOB2)"
+    )
+    for name in (*LABELS, "micro", "macro"):
+        row = scores[name]
+        table.add_row(
+            name, *(f"{row[k]:.3f}" for k in ("precision", "recall", "f1")), str(row["support"])
+        )
+    console.print(table)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nlp.schema import AMOUNT, DATE, INDICATOR, PROJECT, UNIT, Record, Span
-from nlp.text import clauses, is_boilerplate, lines, sentences
+from nlp.text import FULL_STOP, clauses, is_boilerplate, lines, sentences
 
 QUALIFIERS_AFTER = set("余多几")
 _APPROX_BEFORE = re.compile(r"(?:约|近|超过|超|突破|逾|大约|将近|接近)$")
@@ -42,6 +42,13 @@ _HEADING_LEVELS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"\s*[(（]\d+[)）]"), 4),
 )
 TITLE_LINES = 8
+HEADLINE_CHARS = 24  # a paragraph's lead sentence at most this long is a headline
+_DATE_ONLY = re.compile(r"[\s截至止到自从于在是的,，:：、和及与]*")
+_GROUP_EXAMPLE = re.compile(
+    r"[^,，。;；:：]{0,60}?等(?:共计|共|总计|合计)?(?:[\d一二两三四五六七八九十几多])"
+)
+_COORDINATED = re.compile(r"和|及|与|、|——|以及")
+_PARENS = re.compile(r"[(（][^()（）\n]*[)）]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +59,8 @@ class _Layout:
     paragraphs: list[tuple[int, int]]
     headings: list[tuple[int, int, int]]  # (start, end, level) of each heading's first sentence
     title_end: int
+    asides: list[tuple[int, int]]  # parenthesised stretches: `(包括上马工业园)`
+    full_sentences: list[tuple[int, int]]  # cut at 。！？ only
 
     @classmethod
     def of(cls, text: str) -> _Layout:
@@ -59,7 +68,9 @@ class _Layout:
         content = [(s, e) for s, e in paragraphs if not is_boilerplate(text[s:e])]
         headings = [h for s, e in content if (h := _heading(text, s, e)) is not None]
         title_end = content[min(TITLE_LINES, len(content)) - 1][1] if content else 0
-        return cls(sentences(text), paragraphs, headings, title_end)
+        asides = [m.span() for m in _PARENS.finditer(text)]
+        full = sentences(text, ends=FULL_STOP)
+        return cls(sentences(text), paragraphs, headings, title_end, asides, full)
 
     def ancestors(self, pos: int) -> list[tuple[int, int]]:
         """The headings a position stands under, nearest last: the nearest heading before
@@ -167,11 +178,14 @@ def assemble(text: str, spans: Sequence[Span], doc_year: int | None = None) -> l
 
 @dataclass(frozen=True, slots=True)
 class _Place:
-    """Where one amount stands: its clause, sentence, paragraph opener and headings above."""
+    """Where one amount stands: its clause, sentence, the openers and headings above it."""
 
     clause: tuple[int, int]
-    sentence: tuple[int, int]
-    opener: tuple[int, int] | None  # the paragraph's first clause, when the amount is not in it
+    sentence: tuple[int, int]  # cut at 。！？ and at ；
+    lead: tuple[int, int] | None  # the first clause of the full sentence (up to 。), if earlier
+    openers: list[tuple[int, int]]  # the paragraph's opening clause(s) before the sentence
+    leads: list[tuple[int, int]]  # first clauses of the paragraph's full sentences before it
+    headline: tuple[int, int] | None  # a short first sentence of the paragraph, before it
     headings: list[tuple[int, int]]  # nearest last
 
     @classmethod
@@ -179,15 +193,42 @@ class _Place:
         sentence = _containing(layout.sentences, amount.start) or (amount.start, amount.end)
         paragraph = _containing(layout.paragraphs, amount.start) or sentence
         clause = _containing(clauses(text, *sentence), amount.start) or sentence
-        opener_end = next((e for s, e in layout.sentences if s >= paragraph[0]), paragraph[1])
-        first = clauses(text, paragraph[0], opener_end)
-        opener = first[0] if first else (paragraph[0], opener_end)
+        full = _containing(layout.full_sentences, amount.start) or sentence
+        lead = clauses(text, *full)[:1]
         return cls(
             clause=clause,
             sentence=sentence,
-            opener=opener if opener[0] < sentence[0] else None,
+            lead=lead[0] if lead and lead[0][1] <= sentence[0] else None,
+            openers=[o for o in _openers(text, layout, paragraph) if o[1] <= sentence[0]],
+            leads=[
+                c[0]
+                for s, e in layout.full_sentences
+                if paragraph[0] <= s and e <= sentence[0] and (c := clauses(text, s, e))
+            ],
             headings=layout.ancestors(paragraph[0]),
+            headline=_headline(layout, paragraph, sentence),
         )
+
+
+def _headline(
+    layout: _Layout, paragraph: tuple[int, int], sentence: tuple[int, int]
+) -> tuple[int, int] | None:
+    """The paragraph's first sentence when it is a short headline (`中街步行街改造提升成效
+    显著。`) standing before the amount's sentence."""
+    first = next((s for s in layout.full_sentences if paragraph[0] <= s[0] < paragraph[1]), None)
+    if first and first[1] <= sentence[0] and first[1] - first[0] <= HEADLINE_CHARS:
+        return first
+    return None
+
+
+def _openers(text: str, layout: _Layout, paragraph: tuple[int, int]) -> list[tuple[int, int]]:
+    """The paragraph's first clause; after a short headline sentence (`有效投资有突破。`),
+    the first clause of the sentence that follows it too."""
+    firsts = [s for s in layout.full_sentences if paragraph[0] <= s[0] < paragraph[1]][:2]
+    out = [c[0] for s in firsts[:1] if (c := clauses(text, *s))]
+    if len(firsts) == 2 and firsts[0][1] - firsts[0][0] <= HEADLINE_CHARS:
+        out += [c[0] for c in [clauses(text, *firsts[1])] if c]
+    return out
 
 
 def link(text: str, spans: Sequence[Span]) -> list[Record]:
@@ -198,9 +239,9 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
     for span in sorted(spans):
         by_label.setdefault(span.label, []).append(span)
     dates = [d for d in by_label[DATE] if not is_comparison_date(text, d)]
-    # `富丽华大厦等3个项目`: a project named as one example of a counted group is not the
-    # project of that count, nor of anything else in its clause
-    projects = [p for p in by_label[PROJECT] if not text.startswith("等", p.end)]
+    # `富丽华大厦、北方出版物配送中心等3个项目`: projects named as examples of a counted group
+    # are not the project of that count, nor of anything else near them
+    projects = [p for p in by_label[PROJECT] if not _GROUP_EXAMPLE.match(text, p.end)]
     layout = _Layout.of(text)
     doc_date = next((d for d in dates if d.end <= layout.title_end), None)
 
@@ -209,15 +250,16 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
     for amount in by_label[AMOUNT]:
         place = _Place.of(text, layout, amount)
         unit = adjacent_unit(text, amount, by_label[UNIT])
-        indicator = _indicator(text, amount, unit, by_label[INDICATOR], place)
-        if indicator is None and previous is not None and previous.sentence == place.sentence:
-            indicator = previous.indicator  # `完成990亿元,同比增长0.2%`: the same indicator
+        if previous is not None and previous.sentence != place.sentence:
+            previous = None
+        indicators = [i for i in by_label[INDICATOR] if _same_aside(layout.asides, i, amount)]
+        visible_projects = [p for p in projects if _same_aside(layout.asides, p, amount)]
         record = Record(
             amount=amount,
             unit=unit,
-            indicator=indicator,
-            date=_date(dates, amount, place, doc_date),
-            project=_project(text, projects, amount, place),
+            indicator=_indicator(text, amount, unit, indicators, place, previous),
+            date=_date(text, dates, amount, place, doc_date),
+            project=_project(text, visible_projects, amount, place, dates),
             change=change_of(text, amount, place.clause[0]),
             approximate=is_approximate(text, amount, unit),
             sentence=place.sentence,
@@ -227,11 +269,34 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
     return records
 
 
+def _same_aside(asides: Sequence[tuple[int, int]], span: Span, amount: Span) -> bool:
+    """Whether a span can be linked to an amount across parentheses: both outside them or
+    in the same ones, since an aside (`(包括上马工业园)`, `(东部XX县区6.93亿元)`) is a world
+    of its own, except that an aside right after a name speaks of it (`鹭海路(桥3座)`)."""
+
+    def enclosing(s: Span) -> tuple[int, int] | None:
+        return next(((a, b) for a, b in asides if a <= s.start and s.end <= b), None)
+
+    outer, inner = enclosing(span), enclosing(amount)
+    return outer == inner or (outer is None and inner is not None and inner[0] == span.end)
+
+
 def _indicator(
-    text: str, amount: Span, unit: Span | None, indicators: Sequence[Span], place: _Place
+    text: str,
+    amount: Span,
+    unit: Span | None,
+    indicators: Sequence[Span],
+    place: _Place,
+    previous: Record | None,
 ) -> Span | None:
-    """The noun right after the unit (`31户住宅`), else the nearest before the amount in its
-    clause (a list `金融业、商贸业增加值…` may start in an earlier clause), else after it."""
+    """What the amount measures, in the order a reader looks for it:
+
+    the noun right after the unit (`31户住宅`); the nearest before the amount in its clause
+    (a list `金融业、商贸业增加值…` may start in an earlier clause); one after it in the
+    clause; a label before a colon (`上水管线维修:30余件`); the indicator of the fact before
+    it in the sentence (`完成990亿元,同比增长0.2%`); the counted noun later in the sentence
+    with no other amount between (`选拔一批忠诚、干净的年轻干部`).
+    """
     after = (unit or amount).end
     in_clause = [i for i in indicators if place.clause[0] <= i.end <= place.clause[1]]
     right_after = [i for i in in_clause if i.start == after]
@@ -240,7 +305,23 @@ def _indicator(
     before = _preceding(in_clause, amount.start)
     if before is not None:
         return before
-    return _nearest([i for i in in_clause if i.start >= after], amount)
+    found = _nearest([i for i in in_clause if i.start >= after], amount)
+    if found is not None:
+        return found
+    labels = [
+        i
+        for i in indicators
+        if place.sentence[0] <= i.end <= place.clause[0]
+        and text[i.end : place.clause[0]].strip() in (":", "：")
+    ]
+    if labels:
+        return labels[-1]
+    if previous is not None and previous.indicator is not None:
+        return previous.indicator
+    later = next((i for i in indicators if i.start >= after), None)
+    if later is not None and later.end <= place.sentence[1]:
+        return later
+    return None
 
 
 def _in_scope(candidates: Sequence[Span], amount: Span, scope: tuple[int, int]) -> Span | None:
@@ -249,8 +330,11 @@ def _in_scope(candidates: Sequence[Span], amount: Span, scope: tuple[int, int]) 
     return _preceding(inside, amount.start) or _nearest(inside, amount)
 
 
-def _date(dates: Sequence[Span], amount: Span, place: _Place, doc_date: Span | None) -> Span | None:
-    """Clause, sentence, paragraph opener, nearest heading with a date, the document's date.
+def _date(
+    text: str, dates: Sequence[Span], amount: Span, place: _Place, doc_date: Span | None
+) -> Span | None:
+    """Clause, sentence, a date-only lead clause of the full sentence (`截至6月10日,…;…`),
+    paragraph opener, nearest heading with a date, the document's date.
 
     An opener or heading naming several dates (`2020年和“十三五”时期工作回顾`) is governed by
     its narrowest period: the year, not the five-year plan it closes.
@@ -258,11 +342,42 @@ def _date(dates: Sequence[Span], amount: Span, place: _Place, doc_date: Span | N
     found = _in_scope(dates, amount, place.clause) or _in_scope(dates, amount, place.sentence)
     if found:
         return found
-    for scope in ([place.opener] if place.opener else []) + place.headings[::-1]:
-        inside = _within(dates, *scope)
+    if place.lead is not None:
+        found = _leading_date(text, dates, place.lead)
+        if found:
+            return found
+    for i, opener in enumerate(place.openers):
+        found = _leading_date(text, dates, opener)
+        # a paragraph that goes year by year (`2012年…;2013年…`) has no opener for all
+        later = [c for c in place.openers[i + 1 :] + place.leads if c[0] > opener[1]]
+        if found and (
+            _date_only(text, dates, opener) or not any(_leading_date(text, dates, c) for c in later)
+        ):
+            return found
+    for start, end in place.headings[::-1]:
+        inside = _within(dates, start, end)
         if inside:
             return min(inside, key=_period_days)
     return doc_date
+
+
+def _leading_date(text: str, dates: Sequence[Span], clause: tuple[int, int]) -> Span | None:
+    """The date a clause starts with (after a preposition such as 截至/在), if any; of
+    several dates there, the narrowest period."""
+    inside = _within(dates, *clause)
+    if not inside or not _DATE_ONLY.fullmatch(text, clause[0], inside[0].start):
+        return None
+    return min(inside, key=_period_days)
+
+
+def _date_only(text: str, dates: Sequence[Span], clause: tuple[int, int]) -> bool:
+    """Whether a clause is nothing but dates and prepositions: `截至2019年6月10日,`."""
+    pos = clause[0]
+    for d in _within(dates, *clause):
+        if not _DATE_ONLY.fullmatch(text, pos, d.start):
+            return False
+        pos = d.end
+    return bool(_DATE_ONLY.fullmatch(text, pos, clause[1]))
 
 
 def _period_days(date: Span) -> int:
@@ -278,19 +393,47 @@ def _date_of(iso: str) -> datetime.date:
     return datetime.date.fromisoformat(iso)
 
 
-def _project(text: str, projects: Sequence[Span], amount: Span, place: _Place) -> Span | None:
-    """The project of the amount's clause, of its sentence's opening (topic) clause, or the
-    one the nearest heading names; a project mentioned mid-sentence governs only its clause."""
-    found = _in_scope(projects, amount, place.clause)
+def _project(
+    text: str,
+    projects: Sequence[Span],
+    amount: Span,
+    place: _Place,
+    dates: Sequence[Span],
+) -> Span | None:
+    """The project an amount belongs to, looked for in order:
+
+    its clause (not a project joined to another item by 和/及/、); the topic clause that
+    opens its sentence (after a date-only lead); a project that opens the full sentence as
+    its subject (`东部产业集聚区实现…;新入区企业6家`) governs past ；too; the project named by
+    the paragraph's headline sentence or by the nearest heading. A project mentioned
+    mid-sentence governs only its own clause.
+    """
+    in_clause = [p for p in _within(projects, *place.clause) if not _coordinated(text, p, amount)]
+    found = _preceding(in_clause, amount.start) or _nearest(in_clause, amount)
     if found:
         return found
-    topic = clauses(text, *place.sentence)[:1]
-    if topic and topic[0] != place.clause:
-        inside = _within(projects, *topic[0])
+    for start, end, subject_only in (
+        (*place.sentence, False),
+        (*(place.lead or place.sentence), True),
+    ):
+        topics = clauses(text, start, end)[:2]
+        if topics and _date_only(text, dates, topics[0]):
+            topics = topics[1:]
+        if not topics or topics[0] == place.clause or topics[0][1] > amount.start:
+            continue
+        inside = _within(projects, *topics[0])
+        if subject_only:
+            inside = [p for p in inside if _DATE_ONLY.fullmatch(text, topics[0][0], p.start)]
         if inside:
             return inside[-1]
-    for heading in place.headings[-1:]:
-        inside = _within(projects, *heading)
+    for scope in ([place.headline] if place.headline else []) + place.headings[-1:]:
+        inside = _within(projects, *scope)
         if inside:
             return inside[0]
     return None
+
+
+def _coordinated(text: str, a: Span, b: Span) -> bool:
+    """Whether two spans stand in different conjuncts (`8条胡同改造和中央里文化旅游区建设`)."""
+    first, second = sorted((a, b))
+    return bool(_COORDINATED.search(text, first.end, second.start))

@@ -6,12 +6,13 @@ segmenter here works on offsets into the untouched text and never fails on odd i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
-SENTENCE_END = "。！？!?；;"
+FULL_STOP = "。！？!?"
+SENTENCE_END = FULL_STOP + "；;"
 CLAUSE_END = SENTENCE_END + ",，、:："
-_SENTENCE = re.compile(rf"[^{SENTENCE_END}\n]*(?:[{SENTENCE_END}]+[”’\"')）]*|\n|$)")
 _CLAUSE = re.compile(rf"[^{CLAUSE_END}\n]*(?:[{CLAUSE_END}]+|\n|$)")
 
 # Lines of site furniture and publication metadata (guidelines 1.5), not report content.
@@ -56,8 +57,15 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
-def sentences(text: str, max_len: int = MAX_SENTENCE) -> list[tuple[int, int]]:
-    """Sentence offsets (whitespace trimmed), cut at sentence punctuation and line breaks.
+@functools.cache
+def _sentence_pattern(ends: str) -> re.Pattern[str]:
+    return re.compile(rf"[^{ends}\n]*(?:[{ends}]+[”’\"')）]*|\n|$)")
+
+
+def sentences(
+    text: str, max_len: int = MAX_SENTENCE, *, ends: str = SENTENCE_END
+) -> list[tuple[int, int]]:
+    """Sentence offsets (whitespace trimmed), cut at ``ends`` (。！？；) and line breaks.
 
     A run longer than ``max_len`` with no punctuation is cut into ``max_len`` pieces, so
     every sentence is bounded whatever the input.
@@ -67,7 +75,7 @@ def sentences(text: str, max_len: int = MAX_SENTENCE) -> list[tuple[int, int]]:
     ['全年完成990亿元。', '增长2%', '二、下一步']
     """
     out: list[tuple[int, int]] = []
-    for s, e in _pieces(_SENTENCE, text, 0, len(text)):
+    for s, e in _pieces(_sentence_pattern(ends), text, 0, len(text)):
         trimmed = _trimmed(text, s, e)
         if trimmed is None:
             continue
