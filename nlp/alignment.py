@@ -41,8 +41,9 @@ def char_tags(length: int, spans: Sequence[Span], *, offset: int = 0) -> list[st
 def tags_to_spans(
     text: str, tags: Sequence[str], *, offset: int = 0, scores: Sequence[float] | None = None
 ) -> list[Span]:
-    """Spans from BIO tags over ``text[offset:]``; an ``I-`` with no matching ``B-`` opens a
-    span (BIO repair). A span's score is the mean of its characters' scores.
+    """Spans from BIO tags over ``text`` (a window starting at document offset ``offset``);
+    an ``I-`` with no matching ``B-`` opens a span (BIO repair). A span's score is the mean
+    of its characters' scores.
 
     >>> spans = tags_to_spans("增长990亿", ["O", "O", "B-AMOUNT", "I-AMOUNT", "I-AMOUNT", "I-UNIT"])
     >>> [(s.start, s.end, s.label) for s in spans]
@@ -56,7 +57,7 @@ def tags_to_spans(
             score = None
             if scores is not None:
                 score = float(sum(scores[start:end]) / (end - start))
-            spans.append(Span.of(text, offset + start, offset + end, label, score))
+            spans.append(Span(offset + start, offset + end, label, text[start:end], score))
 
     for i, tag in enumerate(tags):
         prefix, _, tag_label = tag.partition("-")

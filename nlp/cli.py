@@ -26,8 +26,8 @@ annotations_app = typer.Typer(
 )
 app.add_typer(annotations_app, name="annotations")
 
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ExistingPath = Annotated[Path, typer.Argument(exists=True, help="A file or a directory.")]
 GoldPath = Annotated[

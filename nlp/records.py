@@ -206,18 +206,21 @@ class _Place:
                 if paragraph[0] <= s and e <= sentence[0] and (c := clauses(text, s, e))
             ],
             headings=layout.ancestors(paragraph[0]),
-            headline=_headline(layout, paragraph, sentence),
+            headline=_headline(text, layout, paragraph, sentence),
         )
 
 
 def _headline(
-    layout: _Layout, paragraph: tuple[int, int], sentence: tuple[int, int]
+    text: str, layout: _Layout, paragraph: tuple[int, int], sentence: tuple[int, int]
 ) -> tuple[int, int] | None:
     """The paragraph's first sentence when it is a short headline (`中街步行街改造提升成效
     显著。`) standing before the amount's sentence."""
     first = next((s for s in layout.full_sentences if paragraph[0] <= s[0] < paragraph[1]), None)
-    if first and first[1] <= sentence[0] and first[1] - first[0] <= HEADLINE_CHARS:
-        return first
+    if first is None or first[1] > sentence[0] or first[1] - first[0] > HEADLINE_CHARS:
+        return None
+    if re.search(r"\d", text[first[0] : first[1]]):
+        return None  # a sentence with numbers states a fact; a headline names a topic
+    return first
     return None
 
 

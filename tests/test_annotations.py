@@ -37,12 +37,24 @@ def test_a_good_task_has_no_problems():
     [
         ({"a": Span(10, 13, AMOUNT, "991")}, [("a", "a")], "does not match the document"),
         ({"a": Span.of(TEXT, 10, 13, "MONEY")}, [], "unknown label"),
-        ({"a": Span.of(TEXT, 10, 13, AMOUNT), "b": Span.of(TEXT, 12, 15, "UNIT")}, [("a", "b")], "overlap"),
+        (
+            {"a": Span.of(TEXT, 10, 13, AMOUNT), "b": Span.of(TEXT, 12, 15, "UNIT")},
+            [("a", "b")],
+            "overlap",
+        ),
         ({"a": Span.of(TEXT, 10, 13, AMOUNT)}, [("a", "zz")], "does not exist"),
-        ({"a": Span.of(TEXT, 10, 13, AMOUNT), "b": Span.of(TEXT, 20, 23, AMOUNT)}, [("a", "b")], "ends at a AMOUNT"),
-        ({"i": Span.of(TEXT, 2, 8, "INDICATOR"), "u": Span.of(TEXT, 13, 15, "UNIT")}, [("i", "u")], "not an AMOUNT"),
+        (
+            {"a": Span.of(TEXT, 10, 13, AMOUNT), "b": Span.of(TEXT, 20, 23, AMOUNT)},
+            [("a", "b")],
+            "ends at a AMOUNT",
+        ),
+        (
+            {"i": Span.of(TEXT, 2, 8, "INDICATOR"), "u": Span.of(TEXT, 13, 15, "UNIT")},
+            [("i", "u")],
+            "not an AMOUNT",
+        ),
         ({"a": Span.of(TEXT, 10, 13, AMOUNT)}, [], "has no record"),
-        ({"a": Span.of(TEXT, 9, 13, AMOUNT)}, [], "whitespace or punctuation"),
+        ({"u": Span.of(TEXT, 13, 16, "UNIT")}, [], "whitespace or punctuation"),
         ({"a": Span(10, 99, AMOUNT, "x")}, [], "outside the text"),
     ],
 )
@@ -72,7 +84,7 @@ def test_save_and_load_round_trip(tmp_path):
 def test_load_rejects_a_non_export_file(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
-    with pytest.raises(ann.AnnotationError, match="bad.json"):
+    with pytest.raises(ann.AnnotationError, match=r"bad\.json"):
         load_tasks(bad)
 
 
@@ -106,9 +118,21 @@ def test_markup_round_trip_on_gold(gold_tasks):
         assert back.text == task.text
         assert sorted(back.spans.values()) == task.sorted_spans()
         assert [
-            (r.amount, r.unit, r.indicator and r.indicator.text, r.date and r.date.text, r.project and r.project.text)
+            (
+                r.amount,
+                r.unit,
+                r.indicator and r.indicator.text,
+                r.date and r.date.text,
+                r.project and r.project.text,
+            )
             for r in back.records()
         ] == [
-            (r.amount, r.unit, r.indicator and r.indicator.text, r.date and r.date.text, r.project and r.project.text)
+            (
+                r.amount,
+                r.unit,
+                r.indicator and r.indicator.text,
+                r.date and r.date.text,
+                r.project and r.project.text,
+            )
             for r in task.records()
         ]

@@ -136,7 +136,9 @@ def test_normalise_record_scales_by_the_unit_and_resolves_the_period():
 
 def test_normalise_record_range_and_unparseable_amount():
     text = "3-5个 约x个"
-    rng = normalise_record(Record(amount=Span.of(text, 0, 3, "AMOUNT"), unit=Span.of(text, 3, 4, "UNIT")))
+    rng = normalise_record(
+        Record(amount=Span.of(text, 0, 3, "AMOUNT"), unit=Span.of(text, 3, 4, "UNIT"))
+    )
     assert (rng.value, rng.value_low, rng.value_high, rng.base_unit) == (None, 3.0, 5.0, "个")
     bad = normalise_record(Record(amount=Span.of(text, 6, 7, "AMOUNT")))
     assert (bad.value, bad.value_low, bad.value_high) == (None, None, None)

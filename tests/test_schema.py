@@ -17,7 +17,13 @@ def test_span_line_round_trip():
         doc_year=2021,
     )
     line = doc.to_span_line()
-    assert line["spans"][1] == {"label": "AMOUNT", "start": 8, "end": 11, "text": "990", "score": 0.8765}
+    assert line["spans"][1] == {
+        "label": "AMOUNT",
+        "start": 8,
+        "end": 11,
+        "text": "990",
+        "score": 0.8765,
+    }
     assert "score" not in line["spans"][0]
     back = Document.from_span_line(line)
     assert back.spans == doc.spans and back.doc_year == 2021 and back.text == text
