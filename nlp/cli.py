@@ -283,5 +283,46 @@ def _print_span_scores(scores: dict) -> None:
     console.print(table)
 
 
+def _config(path: Path | None, overrides: list[str]):
+    from nlp.config import ConfigError, load_config
+
+    try:
+        return load_config(path, overrides)
+    except ConfigError as exc:
+        err.print(f"[red]config error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+Overrides = Annotated[
+    list[str],
+    typer.Option("--set", help="Override a config key, e.g. --set optim.lr=3e-4 (repeatable)."),
+]
+
+
+@app.command("train")
+def train_cmd(
+    config: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A YAML run config.")],
+    overrides: Overrides = [],  # noqa: B006 - typer reads the default, never mutates it
+    resume: Annotated[
+        bool, typer.Option(help="Continue from the last checkpoint in the output directory.")
+    ] = True,
+) -> None:
+    """Train a span tagger: a compact BERT from scratch, or fine-tune a pretrained encoder.
+
+    Examples: `nlp train configs/compact.yaml`; on a GPU box
+    `nlp train configs/bert-base-chinese.yaml --set model.base=/models/bert-base-chinese`;
+    several GPUs: `torchrun --nproc_per_node 8 -m nlp.cli train CONFIG`.
+    """
+    import logging
+
+    from nlp.train import train
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    cfg = _config(config, overrides)
+    console.print(f"config: {cfg.to_dict()}")
+    out = train(cfg, resume=resume)
+    console.print(f"[green]✓[/] model → {out}")
+
+
 if __name__ == "__main__":
     app()

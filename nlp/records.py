@@ -47,6 +47,7 @@ _DATE_ONLY = re.compile(r"[\s截至止到自从于在是的,，:：、和及与]
 _GROUP_EXAMPLE = re.compile(
     r"[^,，。;；:：]{0,60}?等(?:共计|共|总计|合计)?(?:[\d一二两三四五六七八九十几多])"
 )
+_NAMES_PLAN = re.compile(r"[”\"]?(?:规划|纲要)")
 _COORDINATED = re.compile(r"和|及|与|、|——|以及")
 _PARENS = re.compile(r"[(（][^()（）\n]*[)）]")
 
@@ -73,12 +74,12 @@ class _Layout:
         return cls(sentences(text), paragraphs, headings, title_end, asides, full)
 
     def ancestors(self, pos: int) -> list[tuple[int, int]]:
-        """The headings a position stands under, nearest last: the nearest heading before
-        it, then each nearest heading of a higher level (一、 above (一) above 1.)."""
+        """The headings a position stands under, nearest last: the nearest heading starting
+        at or before it, then each nearest heading of a higher level (一、 above (一) above 1.)."""
         chain: list[tuple[int, int]] = []
         level = 99
         for start, end, lvl in reversed(self.headings):
-            if end <= pos and lvl < level:
+            if start <= pos and lvl < level:
                 chain.append((start, end))
                 level = lvl
         return chain[::-1]
@@ -123,6 +124,13 @@ def _nearest(spans: Sequence[Span], anchor: Span) -> Span | None:
 def _preceding(spans: Sequence[Span], pos: int) -> Span | None:
     before = [s for s in spans if s.end <= pos]
     return before[-1] if before else None
+
+
+def _in_name(text: str, date: Span) -> bool:
+    """A date inside a title (`《2019年工作要点》`) or naming a plan (`“十三五”规划`)."""
+    before = text[max(0, date.start - 30) : date.start]
+    in_title = before.rfind("《") > before.rfind("》")
+    return in_title or bool(_NAMES_PLAN.match(text, date.end))
 
 
 def is_comparison_date(text: str, date: Span) -> bool:
@@ -241,7 +249,7 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
     }
     for span in sorted(spans):
         by_label.setdefault(span.label, []).append(span)
-    dates = [d for d in by_label[DATE] if not is_comparison_date(text, d)]
+    dates = [d for d in by_label[DATE] if not is_comparison_date(text, d) and not _in_name(text, d)]
     # `富丽华大厦、北方出版物配送中心等3个项目`: projects named as examples of a counted group
     # are not the project of that count, nor of anything else near them
     projects = [p for p in by_label[PROJECT] if not _GROUP_EXAMPLE.match(text, p.end)]
@@ -343,7 +351,7 @@ def _date(
     its narrowest period: the year, not the five-year plan it closes.
     """
     found = _in_scope(dates, amount, place.clause) or _in_scope(dates, amount, place.sentence)
-    if found:
+    if found:  # a date after the amount governs only within its clause (`实现当年开工`)
         return found
     if place.lead is not None:
         found = _leading_date(text, dates, place.lead)

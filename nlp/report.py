@@ -1,0 +1,127 @@
+"""Evaluation reports of a model on gold documents: scores, label confusions, plots, files.
+
+`evaluate_documents` computes; `write_report` writes ``report.json``, ``report.md`` and the
+PNG plots (learning curves from the training log, per-label F1 bars) into one directory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from nlp.alignment import char_tags
+from nlp.annotations import Task
+from nlp.evaluate import evaluate_records, evaluate_spans
+from nlp.records import assemble
+from nlp.schema import LABELS, Span
+
+OUTSIDE = "O"
+
+
+def label_confusion(
+    tasks: Sequence[Task], predicted: Mapping[str, Sequence[Span]]
+) -> dict[str, dict[str, int]]:
+    """Characters by gold label (rows) and predicted label (columns), B/I merged; the
+    diagonal and O→O are left out, so the table shows only errors."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for task in tasks:
+        gold = char_tags(len(task.text), task.sorted_spans())
+        pred = char_tags(len(task.text), predicted.get(task.name, ()))
+        for g, p in zip(gold, pred, strict=True):
+            g, p = g.partition("-")[2] or OUTSIDE, p.partition("-")[2] or OUTSIDE
+            if g != p:
+                counts[(g, p)] += 1
+    names = [*LABELS, OUTSIDE]
+    return {g: {p: counts[(g, p)] for p in names} for g in names}
+
+
+def evaluate_documents(
+    tasks: Sequence[Task], predicted: Mapping[str, Sequence[Span]]
+) -> dict[str, Any]:
+    """Span scores, record scores through the post-processor, and the label confusion."""
+    records = {t.name: assemble(t.text, predicted.get(t.name, ()), t.year) for t in tasks}
+    record_scores = evaluate_records(tasks, records)
+    record_scores.pop("errors")
+    return {
+        "documents": [t.name for t in tasks],
+        "spans": evaluate_spans(tasks, predicted),
+        "records": record_scores,
+        "confusion": label_confusion(tasks, predicted),
+    }
+
+
+def _markdown(report: dict[str, Any], title: str) -> str:
+    spans = report["spans"]
+    lines = [f"# {title}", "", f"Documents: {', '.join(report['documents'])}", ""]
+    lines += ["| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    for name in (*LABELS, "micro", "macro"):
+        r = spans[name]
+        prf = " | ".join(f"{r[k]:.3f}" for k in ("precision", "recall", "f1"))
+        lines.append(f"| {name} | {prf} | {r['support']} |")
+    rec = report["records"]
+    lines += ["", "| records | precision | recall | F1 |", "|---|---|---|---|"]
+    for name in ("amount", "core", "full"):
+        r = rec[name]
+        lines.append(f"| {name} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} |")
+    names = [*LABELS, OUTSIDE]
+    lines += ["", "Label confusion (characters; rows gold, columns predicted):", ""]
+    lines += ["| gold \\ pred | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for g in names:
+        lines.append(f"| {g} | " + " | ".join(str(report["confusion"][g][p]) for p in names) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _plots(report: dict[str, Any], log_history: Sequence[dict[str, Any]], out: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written = []
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    f1s = [report["spans"][label]["f1"] for label in LABELS]
+    ax.bar(LABELS, f1s, color="#4c72b0")
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("span F1 (strict)")
+    for i, v in enumerate(f1s):
+        ax.text(i, v + 0.02, f"{v:.2f}", ha="center")
+    fig.tight_layout()
+    fig.savefig(out / "f1_per_label.png", dpi=120)
+    plt.close(fig)
+    written.append("f1_per_label.png")
+
+    train = [(h["epoch"], h["loss"]) for h in log_history if "loss" in h and "epoch" in h]
+    dev = [(h["epoch"], h["eval_micro_f1"]) for h in log_history if "eval_micro_f1" in h]
+    if train or dev:
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        if train:
+            ax.plot(*zip(*train, strict=True), label="train loss", color="#dd8452")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        if dev:
+            twin = ax.twinx()
+            twin.plot(*zip(*dev, strict=True), label="dev micro-F1", color="#55a868", marker="o")
+            twin.set_ylim(0, 1)
+            twin.set_ylabel("dev micro-F1")
+        fig.legend(loc="upper center", ncol=2)
+        fig.tight_layout()
+        fig.savefig(out / "learning_curve.png", dpi=120)
+        plt.close(fig)
+        written.append("learning_curve.png")
+    return written
+
+
+def write_report(
+    report: dict[str, Any], out: Path, *, title: str, log_history: Sequence[dict[str, Any]] = ()
+) -> list[Path]:
+    """Write report.json, report.md and the plots; return the paths written."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(
+        json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    (out / "report.md").write_text(_markdown(report, title), encoding="utf-8")
+    pngs = _plots(report, log_history, out)
+    return [out / "report.json", out / "report.md", *(out / p for p in pngs)]

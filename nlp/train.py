@@ -1,0 +1,251 @@
+"""One training flow for both paths: a pretrained encoder (hub name or local directory) or a
+compact BERT from scratch with a character vocabulary made from the data.
+
+Stages run top to bottom: seed → data → tokenizer → datasets → model → Trainer (dev
+micro-F1 each epoch, best checkpoint kept, early stopping, resume after an interrupt) →
+save a self-describing model directory → score the test documents, if any.
+Launch the same command with ``torchrun`` or ``accelerate launch`` for several processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from seqeval.metrics import f1_score
+from seqeval.scheme import IOB2
+from transformers import (
+    AutoModelForTokenClassification,
+    AutoTokenizer,
+    BertConfig,
+    BertForTokenClassification,
+    DataCollatorForTokenClassification,
+    EarlyStoppingCallback,
+    Trainer,
+    TrainingArguments,
+    set_seed,
+)
+from transformers.trainer_utils import get_last_checkpoint
+
+from nlp.alignment import IGNORE
+from nlp.annotations import Task, load_tasks
+from nlp.config import ModelConfig, TrainConfig
+from nlp.data import build_dataset, split_tasks
+from nlp.schema import BIO_TAGS, ID2TAG, SCHEMA_VERSION, TAG2ID
+from nlp.tokenization import char_tokenizer, char_vocabulary
+
+log = logging.getLogger(__name__)
+CHECKPOINTS = "checkpoints"
+
+
+# --- building blocks -------------------------------------------------------------------
+
+
+def data_fingerprint(path: str | Path) -> str:
+    """sha256 over the annotation files, so a model names the exact data it saw."""
+    path = Path(path)
+    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _corpus_texts(folder: str | None) -> list[str]:
+    if not folder or not Path(folder).is_dir():
+        return []  # the unlabeled corpus is optional: skip cleanly where it is absent
+    return [
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in sorted(Path(folder).glob("**/*.txt"))
+    ]
+
+
+def build_tokenizer(config: ModelConfig, train_tasks: Sequence[Task]) -> Any:
+    """The pretrained encoder's tokenizer, or a character vocabulary from the training text."""
+    if config.base:
+        return AutoTokenizer.from_pretrained(config.base, trust_remote_code=False)
+    texts = [t.text for t in train_tasks] + _corpus_texts(config.vocab_corpus)
+    vocab = char_vocabulary(texts, min_count=config.vocab_min_count)
+    return char_tokenizer(vocab, model_max_length=config.max_positions)
+
+
+def build_model(config: ModelConfig, tokenizer: Any) -> torch.nn.Module:
+    labels = {"num_labels": len(BIO_TAGS), "id2label": dict(ID2TAG), "label2id": dict(TAG2ID)}
+    if config.base:
+        return AutoModelForTokenClassification.from_pretrained(
+            config.base, trust_remote_code=False, **labels
+        )
+    bert = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=config.hidden,
+        num_hidden_layers=config.layers,
+        num_attention_heads=config.heads,
+        intermediate_size=config.intermediate,
+        max_position_embeddings=config.max_positions,
+        hidden_dropout_prob=config.dropout,
+        attention_probs_dropout_prob=config.dropout,
+        pad_token_id=tokenizer.pad_token_id,
+        **labels,
+    )
+    return BertForTokenClassification(bert)
+
+
+def seqeval_metrics(eval_pred: Any) -> dict[str, float]:
+    """Dev micro-F1 (strict IOB2) over the characters of each window."""
+    logits, label_ids = eval_pred
+    predicted = np.argmax(logits, axis=-1)
+    gold, pred = [], []
+    for p_row, l_row in zip(predicted, label_ids, strict=True):
+        keep = l_row != IGNORE
+        gold.append([ID2TAG[int(i)] for i in l_row[keep]])
+        pred.append([ID2TAG[int(i)] for i in p_row[keep]])
+    return {"micro_f1": f1_score(gold, pred, mode="strict", scheme=IOB2, zero_division=0)}
+
+
+def _precision_flags(precision: str) -> dict[str, bool]:
+    cuda = torch.cuda.is_available()
+    if precision == "auto":
+        precision = "bf16" if cuda and torch.cuda.is_bf16_supported() else "fp32"
+    if precision != "fp32" and not cuda:
+        raise ValueError(f"precision {precision} needs a GPU; use fp32 (or auto) on a CPU")
+    return {"bf16": precision == "bf16", "fp16": precision == "fp16"}
+
+
+def training_arguments(config: TrainConfig, *, has_dev: bool) -> TrainingArguments:
+    optim = config.optim
+    per_epoch = "epoch" if has_dev else "no"
+    return TrainingArguments(
+        output_dir=str(Path(config.output_dir) / CHECKPOINTS),
+        learning_rate=optim.lr,
+        lr_scheduler_type=optim.schedule,
+        warmup_steps=optim.warmup,
+        num_train_epochs=optim.epochs,
+        max_steps=optim.max_steps,
+        per_device_train_batch_size=optim.batch_size,
+        per_device_eval_batch_size=optim.batch_size * 2,
+        gradient_accumulation_steps=optim.grad_accum,
+        weight_decay=optim.weight_decay,
+        seed=optim.seed,
+        data_seed=optim.seed,
+        eval_strategy=per_epoch,
+        save_strategy="epoch",
+        save_total_limit=2,
+        load_best_model_at_end=has_dev,
+        metric_for_best_model="micro_f1" if has_dev else None,
+        greater_is_better=True,
+        logging_steps=config.logging_steps,
+        report_to="none",
+        dataloader_num_workers=0,
+        use_cpu=not torch.cuda.is_available(),
+        **_precision_flags(config.precision),
+    )
+
+
+# --- the flow --------------------------------------------------------------------------
+
+
+def train(config: TrainConfig, *, resume: bool = True) -> Path:
+    """Train, save the best model to ``config.output_dir`` and return that directory.
+
+    With ``resume`` (the default), a run whose checkpoints exist continues from the last one.
+    """
+    out = Path(config.output_dir)
+    set_seed(config.optim.seed, deterministic=False)
+
+    # data: documents split by name, tokenizer from the training text or the base model
+    tasks = load_tasks(config.data.annotations)
+    split = split_tasks(
+        tasks, fold=config.data.fold, test_docs=config.data.test_docs, dev_docs=config.data.dev_docs
+    )
+    tokenizer = build_tokenizer(config.model, split["train"])
+    dataset = build_dataset(
+        tasks,
+        tokenizer,
+        max_tokens=config.data.max_tokens,
+        stride=config.data.stride,
+        fold=config.data.fold,
+        test_docs=config.data.test_docs,
+        dev_docs=config.data.dev_docs,
+        dev_fraction=config.data.dev_fraction,
+        seed=config.optim.seed,
+    )
+    log.info("windows: %s", {k: len(v) for k, v in dataset.items()})
+
+    # model and trainer
+    model = build_model(config.model, tokenizer)
+    has_dev = len(dataset["dev"]) > 0
+    callbacks = (
+        [EarlyStoppingCallback(early_stopping_patience=config.optim.patience)]
+        if has_dev and config.optim.patience > 0
+        else []
+    )
+    trainer = Trainer(
+        model=model,
+        args=training_arguments(config, has_dev=has_dev),
+        train_dataset=dataset["train"],
+        eval_dataset=dataset["dev"] if has_dev else None,
+        data_collator=DataCollatorForTokenClassification(tokenizer, label_pad_token_id=IGNORE),
+        compute_metrics=seqeval_metrics,
+        callbacks=callbacks,
+    )
+    checkpoint = (
+        get_last_checkpoint(str(out / CHECKPOINTS))
+        if resume and (out / CHECKPOINTS).is_dir()
+        else None
+    )
+    if checkpoint:
+        log.info("resuming from %s", checkpoint)
+    trainer.train(resume_from_checkpoint=checkpoint)
+
+    # save: weights, tokenizer, label maps, config, data fingerprint, log, test scores
+    if not trainer.is_world_process_zero():
+        return out
+    trainer.save_model(str(out))
+    (out / "training_args.bin").unlink(missing_ok=True)  # a pickle: the model dir holds none
+    tokenizer.save_pretrained(str(out))
+    dev_f1 = trainer.state.best_metric
+    test_docs = split["test"]
+    metrics: dict[str, Any] = {"dev_micro_f1": dev_f1}
+    if test_docs:
+        metrics["test"] = evaluate_model(trainer.model, tokenizer, test_docs, config)
+    meta = {
+        "schema_version": SCHEMA_VERSION,
+        "labels": list(BIO_TAGS),
+        "config": config.to_dict(),
+        "data_fingerprint": data_fingerprint(config.data.annotations),
+        "split": {k: [t.name for t in v] for k, v in split.items()},
+        "metrics": metrics,
+        "log_history": trainer.state.log_history,
+        "world_size": int(os.environ.get("WORLD_SIZE", "1")),
+    }
+    (out / "nlp.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    from nlp.model_card import write_model_card
+
+    write_model_card(out, meta)
+    return out
+
+
+def evaluate_model(
+    model: torch.nn.Module, tokenizer: Any, tasks: Sequence[Task], config: TrainConfig
+) -> dict[str, Any]:
+    """Span and record scores of a model on whole documents, through the inference engine."""
+    from nlp.evaluate import evaluate_records, evaluate_spans
+    from nlp.records import assemble
+    from nlp.tagger import Tagger
+
+    tagger = Tagger(model, tokenizer, max_tokens=config.data.max_tokens, stride=config.data.stride)
+    predicted = dict(
+        zip((t.name for t in tasks), tagger.predict([t.text for t in tasks]), strict=True)
+    )
+    records = {t.name: assemble(t.text, predicted[t.name], t.year) for t in tasks}
+    record_scores = evaluate_records(tasks, records)
+    record_scores.pop("errors")
+    return {"spans": evaluate_spans(tasks, predicted), "records": record_scores}
