@@ -42,6 +42,7 @@ _HEADING_LEVELS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"\s*[(（]\d+[)）]"), 4),
 )
 TITLE_LINES = 8
+_UNRESOLVED = 1_000_000  # the length in days given to a date with no resolvable period
 HEADLINE_CHARS = 24  # a paragraph's lead sentence at most this long is a headline
 _DATE_ONLY = re.compile(r"[\s截至止到自从于在是的,，:：、和及与]*")
 _GROUP_EXAMPLE = re.compile(
@@ -69,7 +70,12 @@ class _Layout:
         content = [(s, e) for s, e in paragraphs if not is_boilerplate(text[s:e])]
         headings = [h for s, e in content if (h := _heading(text, s, e)) is not None]
         title_end = content[min(TITLE_LINES, len(content)) - 1][1] if content else 0
-        asides = [m.span() for m in _PARENS.finditer(text)]
+        # `(其中工业用地1113亩)` is part of the fact before it, not an aside
+        asides = [
+            m.span()
+            for m in _PARENS.finditer(text)
+            if text[m.start() + 1 : m.start() + 3] != "其中"
+        ]
         full = sentences(text, ends=FULL_STOP)
         return cls(sentences(text), paragraphs, headings, title_end, asides, full)
 
@@ -192,7 +198,6 @@ class _Place:
     sentence: tuple[int, int]  # cut at 。！？ and at ；
     lead: tuple[int, int] | None  # the first clause of the full sentence (up to 。), if earlier
     openers: list[tuple[int, int]]  # the paragraph's opening clause(s) before the sentence
-    leads: list[tuple[int, int]]  # first clauses of the paragraph's full sentences before it
     headline: tuple[int, int] | None  # a short first sentence of the paragraph, before it
     headings: list[tuple[int, int]]  # nearest last
 
@@ -208,11 +213,6 @@ class _Place:
             sentence=sentence,
             lead=lead[0] if lead and lead[0][1] <= sentence[0] else None,
             openers=[o for o in _openers(text, layout, paragraph) if o[1] <= sentence[0]],
-            leads=[
-                c[0]
-                for s, e in layout.full_sentences
-                if paragraph[0] <= s and e <= sentence[0] and (c := clauses(text, s, e))
-            ],
             headings=layout.ancestors(paragraph[0]),
             headline=_headline(text, layout, paragraph, sentence),
         )
@@ -270,13 +270,16 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
             unit=unit,
             indicator=_indicator(text, amount, unit, indicators, place, previous),
             date=_date(text, dates, amount, place, doc_date),
-            project=_project(text, visible_projects, amount, place, dates),
+            project=_project(text, visible_projects, amount, place, dates, layout.asides),
             change=change_of(text, amount, place.clause[0]),
             approximate=is_approximate(text, amount, unit),
             sentence=place.sentence,
         )
         records.append(record)
-        previous = record
+        if not any(a <= amount.start < b for a, b in layout.asides):
+            previous = (
+                record  # an aside (`(东部XX县区6.93亿元)`) elaborates, it is not the fact before
+            )
     return records
 
 
@@ -350,20 +353,32 @@ def _date(
     An opener or heading naming several dates (`2020年和“十三五”时期工作回顾`) is governed by
     its narrowest period: the year, not the five-year plan it closes.
     """
-    found = _in_scope(dates, amount, place.clause) or _in_scope(dates, amount, place.sentence)
-    if found:  # a date after the amount governs only within its clause (`实现当年开工`)
+    found = _in_scope(dates, amount, place.clause) or _in_scope(
+        [d for d in dates if d.end <= amount.start or _is_calendar(d)], amount, place.sentence
+    )
+    if found:  # a later clause's 现/目前/汛期前 dates its own event; 1-5月 may date the whole
         return found
     if place.lead is not None:
+        # the full sentence's lead clause, or a date-only clause after it (`…效率,2012年至今,
+        # 共办结…;查处…55件`), dates everything up to the full stop
         found = _leading_date(text, dates, place.lead)
+        inner = [
+            c
+            for c in clauses(text, place.lead[1], place.sentence[0])
+            if _within(dates, *c) and _date_only(text, dates, c)
+        ]
+        if inner:
+            found = min(_within(dates, *inner[-1]), key=_period_days)
         if found:
             return found
-    for i, opener in enumerate(place.openers):
+    for opener in place.openers:
         found = _leading_date(text, dates, opener)
-        # a paragraph that goes year by year (`2012年…;2013年…`) has no opener for all
-        later = [c for c in place.openers[i + 1 :] + place.leads if c[0] > opener[1]]
-        if found and (
-            _date_only(text, dates, opener) or not any(_leading_date(text, dates, c) for c in later)
-        ):
+        if found is None:
+            continue
+        # a paragraph that goes year by year (`2012年…,2013年…`) has no opener for all
+        later = (_leading_date(text, dates, c) for c in clauses(text, opener[1], place.sentence[0]))
+        year_by_year = any(d and d.text != found.text and "年" in d.text for d in later)
+        if _date_only(text, dates, opener) or not ("年" in found.text and year_by_year):
             return found
     for start, end in place.headings[::-1]:
         inside = _within(dates, start, end)
@@ -391,12 +406,17 @@ def _date_only(text: str, dates: Sequence[Span], clause: tuple[int, int]) -> boo
     return bool(_DATE_ONLY.fullmatch(text, pos, clause[1]))
 
 
+def _is_calendar(date: Span) -> bool:
+    """Whether a date names a calendar period (`1-5月`, `2019年`), not `目前` or `汛期前`."""
+    return _period_days(date) < _UNRESOLVED
+
+
 def _period_days(date: Span) -> int:
     from nlp.normalize import parse_period
 
     period = parse_period(date.text, 2000)  # any year: only the length matters
     if period.start is None or period.end is None:
-        return 1_000_000
+        return _UNRESOLVED
     return (_date_of(period.end) - _date_of(period.start)).days
 
 
@@ -410,6 +430,7 @@ def _project(
     amount: Span,
     place: _Place,
     dates: Sequence[Span],
+    asides: Sequence[tuple[int, int]],
 ) -> Span | None:
     """The project an amount belongs to, looked for in order:
 
@@ -419,32 +440,40 @@ def _project(
     the paragraph's headline sentence or by the nearest heading. A project mentioned
     mid-sentence governs only its own clause.
     """
-    in_clause = [p for p in _within(projects, *place.clause) if not _coordinated(text, p, amount)]
+    in_clause = [
+        p for p in _within(projects, *place.clause) if not _coordinated(text, p, amount, asides)
+    ]
     found = _preceding(in_clause, amount.start) or _nearest(in_clause, amount)
     if found:
         return found
-    for start, end, subject_only in (
-        (*place.sentence, False),
-        (*(place.lead or place.sentence), True),
-    ):
-        topics = clauses(text, start, end)[:2]
+    full_start = place.lead[0] if place.lead else place.sentence[0]
+    for start, subject_only in ((place.sentence[0], False), (full_start, True)):
+        topics = clauses(text, start, place.sentence[1])[:2]
         if topics and _date_only(text, dates, topics[0]):
             topics = topics[1:]
         if not topics or topics[0] == place.clause or topics[0][1] > amount.start:
             continue
         inside = _within(projects, *topics[0])
-        if subject_only:
-            inside = [p for p in inside if _DATE_ONLY.fullmatch(text, topics[0][0], p.start)]
+        if subject_only:  # the subject opens the clause, or is the sentence's only project
+            only = len(_within(projects, full_start, place.sentence[1])) == 1
+            inside = [
+                p for p in inside if only or _DATE_ONLY.fullmatch(text, topics[0][0], p.start)
+            ]
         if inside:
             return inside[-1]
     for scope in ([place.headline] if place.headline else []) + place.headings[-1:]:
         inside = _within(projects, *scope)
-        if inside:
+        if len(inside) == 1:  # a heading that lists several projects names none of them
             return inside[0]
     return None
 
 
-def _coordinated(text: str, a: Span, b: Span) -> bool:
-    """Whether two spans stand in different conjuncts (`8条胡同改造和中央里文化旅游区建设`)."""
+def _coordinated(text: str, a: Span, b: Span, asides: Sequence[tuple[int, int]] = ()) -> bool:
+    """Whether two spans stand in different conjuncts (`8条胡同改造和中央里文化旅游区建设`);
+    a parenthesis between them (`集聚区(包括A和B)实现…`) is skipped."""
     first, second = sorted((a, b))
-    return bool(_COORDINATED.search(text, first.end, second.start))
+    between = list(text[first.end : second.start])
+    for start, end in asides:
+        for i in range(max(start, first.end), min(end, second.start)):
+            between[i - first.end] = " "
+    return bool(_COORDINATED.search("".join(between)))
