@@ -314,6 +314,7 @@ def train_cmd(
     several GPUs: `torchrun --nproc_per_node 8 -m nlp.cli train CONFIG`.
     """
     import logging
+    import os
 
     from nlp.train import train
 
@@ -321,7 +322,95 @@ def train_cmd(
     cfg = _config(config, overrides)
     console.print(f"config: {cfg.to_dict()}")
     out = train(cfg, resume=resume)
-    console.print(f"[green]✓[/] model → {out}")
+    rank, world = os.environ.get("RANK", "0"), os.environ.get("WORLD_SIZE", "1")
+    console.print(f"[green]✓[/] rank {rank}/{world} done; model → {out}")
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    model: Annotated[str, typer.Argument(help="A model directory (or hub name).")],
+    annotations: Annotated[
+        Path, typer.Option(exists=True, help="Gold annotations to score against.")
+    ] = Path("annotations"),
+    split: Annotated[
+        str, typer.Option(help="Documents to score: test (the model's own), all.")
+    ] = "test",
+    fold: Annotated[int | None, typer.Option(help="Score the k-th document (by name).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Report directory [default: MODEL/eval].")
+    ] = None,
+    device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1 ...")] = "auto",
+) -> None:
+    """Score a model on gold documents: seqeval per label (strict IOB2), record scores
+    through the post-processor, a confusion table, and PNG plots (learning curve, F1 per
+    label) written beside report.json and report.md."""
+    import json
+
+    from nlp.report import evaluate_documents, write_report
+    from nlp.tagger import Tagger
+
+    tasks = sorted(_load_tasks(annotations), key=lambda t: t.name)
+    meta_path = Path(model) / "nlp.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    if fold is not None:
+        if not 0 <= fold < len(tasks):
+            raise typer.BadParameter(f"there are {len(tasks)} documents", param_hint="--fold")
+        chosen = [tasks[fold]]
+    elif split == "all":
+        chosen = tasks
+    elif split == "test":
+        names = set(meta.get("split", {}).get("test", []))
+        chosen = [t for t in tasks if t.name in names]
+        if not chosen:
+            err.print("[red]error:[/] the model has no test documents; use --fold K or --split all")
+            raise typer.Exit(2)
+    else:
+        raise typer.BadParameter("choose test or all", param_hint="--split")
+    tagger = Tagger.load(model, device=device)
+    predicted = dict(
+        zip((t.name for t in chosen), tagger.predict([t.text for t in chosen]), strict=True)
+    )
+    report = evaluate_documents(chosen, predicted)
+    target = out or Path(model) / "eval"
+    written = write_report(
+        report, target, title=f"Evaluation of {model}", log_history=meta.get("log_history", [])
+    )
+    _print_span_scores(report["spans"])
+    _print_record_scores(report["records"])
+    console.print("written: " + ", ".join(str(p) for p in written))
+
+
+@app.command("crossval")
+def crossval_cmd(
+    config: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A YAML run config.")],
+    overrides: Overrides = [],  # noqa: B006 - typer reads the default, never mutates it
+    folds: Annotated[
+        list[int] | None, typer.Option("--fold", help="Only these folds (repeatable).")
+    ] = None,
+) -> None:
+    """Leave-one-document-out cross-validation against the rules baseline.
+
+    Trains one model per held-out document (OUTPUT_DIR/fold-K), scores it on that document,
+    and prints per-fold, mean and pooled F1 per label and record-core F1 for the model and
+    for the rules on the same folds; writes OUTPUT_DIR/crossval.json.
+    """
+    import logging
+
+    from nlp.crossval import crossval
+
+    logging.basicConfig(level=logging.WARNING)
+    cfg = _config(config, overrides)
+    result = crossval(cfg, folds=folds)
+    keys = [*LABELS, "micro", "record_core"]
+    table = Table("fold", "who", *keys, title="F1, leave-one-document-out")
+    for row in result["folds"]:
+        for who in ("model", "rules"):
+            table.add_row(str(row["fold"]), who, *(f"{row[who][k]:.3f}" for k in keys))
+    for agg in ("mean", "pooled"):
+        for who in ("model", "rules"):
+            table.add_row(agg, who, *(f"{result[agg][who][k]:.3f}" for k in keys), style="bold")
+    console.print(table)
+    console.print(f"written: {Path(cfg.output_dir) / 'crossval.json'}")
 
 
 if __name__ == "__main__":

@@ -105,6 +105,11 @@ def _coerce(value: Any, hint: Any, path: str) -> Any:
         return tuple(_coerce(v, item, f"{path}[{i}]") for i, v in enumerate(value))
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if hint is float and isinstance(value, str):
+        try:  # YAML reads `1e-3` (no dot) as a string
+            return float(value)
+        except ValueError:
+            pass
     if hint in (int, float, str, bool) and (
         not isinstance(value, hint) or (hint is int and isinstance(value, bool))
     ):

@@ -139,11 +139,11 @@ class Tagger:
         best, label = probs.max(-1)
         return label.cpu(), best.cpu()
 
-    def predict(self, texts: Sequence[str]) -> list[list[Span]]:
-        """Spans for each text, in input order; the same input always gives the same spans."""
+    def label_characters(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """(BIO tag, probability) per character of each text, windows merged: where windows
+        overlap, the one in which the character sits farthest from an edge decides."""
         texts = list(texts)
-        tags = [["O"] * len(t) for t in texts]
-        scores = [[1.0] * len(t) for t in texts]
+        out = [[("O", 1.0)] * len(t) for t in texts]
         margin = [[-1] * len(t) for t in texts]
         for batch in self._batches(self._windows(texts)):
             labels, probs = self._forward(batch)
@@ -155,11 +155,20 @@ class Tagger:
                     edge = min(char, w.end - w.start - 1 - char)
                     if edge > margin[w.doc][i]:
                         margin[w.doc][i] = edge
-                        tags[w.doc][i] = self.id2label[int(labels[row, pos])]
-                        scores[w.doc][i] = float(probs[row, pos])
+                        out[w.doc][i] = (
+                            self.id2label[int(labels[row, pos])],
+                            float(probs[row, pos]),
+                        )
+        return out
+
+    def predict(self, texts: Sequence[str]) -> list[list[Span]]:
+        """Spans for each text, in input order; the same input always gives the same spans."""
+        texts = list(texts)
         out = []
-        for text, doc_tags, doc_scores in zip(texts, tags, scores, strict=True):
-            spans = (trim(text, s) for s in tags_to_spans(text, doc_tags, scores=doc_scores))
+        for text, labelled in zip(texts, self.label_characters(texts), strict=True):
+            tags = [tag for tag, _ in labelled]
+            scores = [score for _, score in labelled]
+            spans = (trim(text, s) for s in tags_to_spans(text, tags, scores=scores))
             out.append([s for s in spans if s is not None])
         return out
 

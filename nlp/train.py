@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -80,8 +79,9 @@ def build_tokenizer(config: ModelConfig, train_tasks: Sequence[Task]) -> Any:
 def build_model(config: ModelConfig, tokenizer: Any) -> torch.nn.Module:
     labels = {"num_labels": len(BIO_TAGS), "id2label": dict(ID2TAG), "label2id": dict(TAG2ID)}
     if config.base:
+        # a base that already has a token-classification head with other labels gets a new one
         return AutoModelForTokenClassification.from_pretrained(
-            config.base, trust_remote_code=False, **labels
+            config.base, trust_remote_code=False, ignore_mismatched_sizes=True, **labels
         )
     bert = BertConfig(
         vocab_size=len(tokenizer),
@@ -224,7 +224,7 @@ def train(config: TrainConfig, *, resume: bool = True) -> Path:
         "split": {k: [t.name for t in v] for k, v in split.items()},
         "metrics": metrics,
         "log_history": trainer.state.log_history,
-        "world_size": int(os.environ.get("WORLD_SIZE", "1")),
+        "world_size": trainer.args.world_size,
     }
     (out / "nlp.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     from nlp.model_card import write_model_card

@@ -1,0 +1,135 @@
+"""Training: the smoke config end to end, resume, the saved model, torchrun, pretrained path."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import (
+    AutoModelForTokenClassification,
+    AutoTokenizer,
+    BertConfig,
+    BertModel,
+)
+
+from nlp.config import ConfigError, load_config
+from nlp.tagger import Tagger
+from nlp.train import train
+
+ROOT = Path(__file__).resolve().parents[1]
+SMOKE = ROOT / "configs" / "smoke.yaml"
+
+
+def _smoke(tmp_path: Path, *overrides: str):
+    return load_config(
+        SMOKE,
+        [
+            f"output_dir={tmp_path / 'model'}",
+            f"data.annotations={ROOT / 'annotations'}",
+            *overrides,
+        ],
+    )
+
+
+def _losses(model_dir: Path) -> list[tuple[int, float]]:
+    history = json.loads((model_dir / "nlp.json").read_text(encoding="utf-8"))["log_history"]
+    return [(h["step"], h["loss"]) for h in history if "loss" in h]
+
+
+@pytest.fixture(scope="module")
+def smoke_model(tmp_path_factory) -> Path:
+    return train(_smoke(tmp_path_factory.mktemp("smoke")))
+
+
+def test_smoke_training_lowers_the_loss_and_saves_a_standard_model(smoke_model):
+    losses = _losses(smoke_model)
+    assert len(losses) >= 4 and losses[-1][1] < losses[0][1]
+    names = {p.name for p in smoke_model.iterdir()}
+    assert {"config.json", "model.safetensors", "tokenizer.json", "nlp.json", "README.md"} <= names
+    assert not any(n.endswith((".bin", ".pt", ".pkl")) for n in names)  # nothing to unpickle
+    config = json.loads((smoke_model / "config.json").read_text(encoding="utf-8"))
+    assert config["id2label"]["0"] == "O" and len(config["id2label"]) == 11
+    meta = json.loads((smoke_model / "nlp.json").read_text(encoding="utf-8"))
+    assert meta["schema_version"] == "1" and len(meta["data_fingerprint"]) == 16
+    assert meta["config"]["optim"]["max_steps"] == 6
+
+
+def test_plain_transformers_gives_the_same_predictions_as_nlp(smoke_model):
+    text = "全区地区生产总值完成990亿元同比增长0.2%"  # no spaces: one token per character
+    model = AutoModelForTokenClassification.from_pretrained(smoke_model).eval()
+    tokenizer = AutoTokenizer.from_pretrained(smoke_model)
+    with torch.no_grad():
+        logits = model(**tokenizer(text, return_tensors="pt")).logits[0, 1:-1]
+    plain = [model.config.id2label[int(i)] for i in logits.argmax(-1)]
+    tagger = Tagger.load(smoke_model, device="cpu")
+    (ours,) = tagger.label_characters([text])
+    assert len(plain) == len(text)
+    assert [tag for tag, _ in ours] == plain
+
+
+def test_resume_continues_from_the_last_checkpoint(tmp_path, caplog):
+    first = train(_smoke(tmp_path, "optim.max_steps=4"))
+    assert (first / "checkpoints" / "checkpoint-4").is_dir()
+    before = _losses(first)
+    with caplog.at_level("INFO", logger="nlp.train"):
+        # a different learning rate would change steps 2-4 if they were run again
+        resumed = train(_smoke(tmp_path, "optim.max_steps=8", "optim.lr=0.05"))
+    assert any(
+        "resuming from" in r.getMessage() and "checkpoint-4" in r.getMessage()
+        for r in caplog.records
+    )
+    after = _losses(resumed)
+    assert [step for step, _ in after] == list(range(1, 9))
+    assert after[:4] == before  # carried over from the checkpoint, not recomputed
+
+
+def test_config_errors_name_the_key(tmp_path):
+    with pytest.raises(ConfigError, match=r"optim\.lrr"):
+        load_config(SMOKE, ["optim.lrr=1"])
+    with pytest.raises(ConfigError, match=r"optim\.batch_size: expected int"):
+        load_config(SMOKE, ["optim.batch_size=big"])
+    with pytest.raises(ConfigError, match="precision"):
+        load_config(SMOKE, ["precision=fp8"])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: [1, 2]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad\.yaml: model"):
+        load_config(bad)
+
+
+def test_pretrained_path_with_a_local_directory(tmp_path, bert_tokenizer):
+    """The code users run with `model.base: bert-base-chinese`, on a tiny BERT saved here."""
+    base = tmp_path / "tiny-bert"
+    config = BertConfig(
+        vocab_size=len(bert_tokenizer),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+    )
+    BertModel(config).save_pretrained(base)  # an encoder without a head, like the hub's
+    bert_tokenizer.save_pretrained(base)
+    out = train(_smoke(tmp_path, f"model.base={base}"))
+    saved = AutoTokenizer.from_pretrained(out)
+    assert saved.tokenize("2019年") == ["2019", "年"]  # the encoder's own WordPiece vocabulary
+    spans = Tagger.load(out, device="cpu").tag("完成投资20gw,增长5%")
+    assert all(s.text for s in spans)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="torchrun with gloo is exercised on Linux")
+def test_torchrun_two_cpu_processes(tmp_path):
+    out = tmp_path / "ddp"
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+    cmd = [
+        sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533",
+        "-m", "nlp.cli", "train", str(SMOKE), "--set", f"output_dir={out}",
+        "--set", f"data.annotations={ROOT / 'annotations'}", "--set", "optim.max_steps=3",
+    ]  # fmt: skip
+    result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "rank 0/2 done" in result.stdout and "rank 1/2 done" in result.stdout
+    meta = json.loads((out / "nlp.json").read_text(encoding="utf-8"))
+    assert meta["world_size"] == 2
+    assert (out / "model.safetensors").exists()
