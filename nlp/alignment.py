@@ -11,7 +11,6 @@ its word. Conversions are exact both ways; the tests prove it on all gold data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from nlp.schema import TAG2ID, Span
@@ -150,43 +149,57 @@ def _slide(
 # --- encoding ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class CharCosts:
-    """How many tokens each character takes under one tokenizer, cached per character."""
+class CharEncoder:
+    """Token ids per character under one tokenizer, cached, so a window is encoded by
+    concatenation: exactly what ``tokenizer(list(text), is_split_into_words=True)`` gives,
+    without calling the tokenizer per window. A character with no token gets the unknown
+    token as a placeholder."""
 
-    tokenizer: Any
-    _cache: dict[str, int]
+    def __init__(self, tokenizer: Any) -> None:
+        self.tokenizer = tokenizer
+        self._ids: dict[str, tuple[int, ...]] = {}
+        specials = tokenizer("", add_special_tokens=True)["input_ids"]
+        bos = getattr(tokenizer, "cls_token_id", None) or getattr(tokenizer, "bos_token_id", None)
+        if len(specials) == 2:
+            self.prefix, self.suffix = specials[:1], specials[1:]
+        elif len(specials) == 1 and specials[0] == bos:
+            self.prefix, self.suffix = specials, []
+        else:
+            self.prefix, self.suffix = [], list(specials)
 
-    @classmethod
-    def of(cls, tokenizer: Any) -> CharCosts:
-        return cls(tokenizer, {})
+    @property
+    def special_count(self) -> int:
+        return len(self.prefix) + len(self.suffix)
 
-    def ids(self, char: str) -> int:
-        if char not in self._cache:
-            n = len(self.tokenizer(char, add_special_tokens=False)["input_ids"])
-            self._cache[char] = n  # 0: the character vanishes and gets a placeholder
-        return self._cache[char]
+    def ids(self, char: str) -> tuple[int, ...]:
+        found = self._ids.get(char)
+        if found is None:
+            found = tuple(self.tokenizer(char, add_special_tokens=False)["input_ids"])
+            if not found:  # space, \u3000, zero-width, BOM: keep a position for the character
+                found = (self.tokenizer.unk_token_id,)
+            self._ids[char] = found
+        return found
 
-    def of_text(self, text: str) -> list[int]:
-        return [max(1, self.ids(c)) for c in text]
+    def costs(self, text: str) -> list[int]:
+        """Tokens per character."""
+        return [len(self.ids(c)) for c in text]
 
-    def words(self, text: str) -> list[str]:
-        unk = self.tokenizer.unk_token
-        return [c if self.ids(c) else unk for c in text]
-
-
-def encode(costs: CharCosts, text: str, tags: Sequence[str] | None = None) -> dict[str, list[int]]:
-    """Token ids for ``text`` (one word per character) and, with tags, one label per
-    character on its first token; other positions get `IGNORE`."""
-    enc = costs.tokenizer(costs.words(text), is_split_into_words=True, truncation=False)
-    out = {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}
-    word_ids = enc.word_ids()
-    out["char_index"] = [IGNORE] * len(word_ids)
-    previous = None
-    for i, w in enumerate(word_ids):
-        if w is not None and w != previous:
-            out["char_index"][i] = w
-        previous = w
-    if tags is not None:
-        out["labels"] = [IGNORE if w == IGNORE else TAG2ID[tags[w]] for w in out["char_index"]]
-    return out
+    def encode(self, text: str, tags: Sequence[str] | None = None) -> dict[str, list[int]]:
+        """Token ids for ``text``, the character each first token stands for (`IGNORE`
+        elsewhere) and, with tags, one label id per character on its first token."""
+        input_ids = list(self.prefix)
+        char_index = [IGNORE] * len(self.prefix)
+        for i, c in enumerate(text):
+            ids = self.ids(c)
+            input_ids += ids
+            char_index += [i] + [IGNORE] * (len(ids) - 1)
+        input_ids += self.suffix
+        char_index += [IGNORE] * len(self.suffix)
+        out = {
+            "input_ids": input_ids,
+            "attention_mask": [1] * len(input_ids),
+            "char_index": char_index,
+        }
+        if tags is not None:
+            out["labels"] = [IGNORE if i == IGNORE else TAG2ID[tags[i]] for i in char_index]
+        return out

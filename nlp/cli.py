@@ -85,14 +85,14 @@ def annotations_preannotate(
 
     The markup is described in `nlp.markup`; fix it by reading, then `annotations build`.
     """
-    from nlp.io import read_text
+    from nlp.io import read_document
     from nlp.markup import render
     from nlp.records import link
     from nlp.rules import tag
 
     out.mkdir(parents=True, exist_ok=True)
     for path in paths:
-        text = read_text(path)
+        text = read_document(path)
         spans = tag(text)
         task = ann.task_from_records(text, spans, link(text, spans), meta={"source": path.name})
         target = out / f"{path.stem}.ann.txt"
@@ -175,14 +175,14 @@ def assemble_cmd(
     Reads span lines ({"doc", "text", "doc_year", "spans"}) and writes record lines.
     A document without doc_year gets the year from its title or opening lines.
     """
-    from nlp.io import ReadError, read_span_lines, record_rows, write_records
+    from nlp.io import ReadError, read_span_lines, write_records
     from nlp.records import assemble
 
     _check_format(fmt)
     rows = []
     try:
         for doc in read_span_lines(spans):
-            rows += record_rows(doc.doc, assemble(doc.text, doc.spans, doc.doc_year))
+            rows += [r.to_dict(doc.doc) for r in assemble(doc.text, doc.spans, doc.doc_year)]
     except ReadError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(1) from exc
@@ -411,6 +411,163 @@ def crossval_cmd(
             table.add_row(agg, who, *(f"{result[agg][who][k]:.3f}" for k in keys), style="bold")
     console.print(table)
     console.print(f"written: {Path(cfg.output_dir) / 'crossval.json'}")
+
+
+Inputs = Annotated[
+    list[str],
+    typer.Argument(help="Report files, directories (walked recursively) or - for stdin."),
+]
+ModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="Model directory or hub name; 'rules' for the regex baseline "
+        "[default: the bundled model].",
+    ),
+]
+DeviceOption = Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1 ...")]
+Glob = Annotated[str, typer.Option(help="File pattern inside directories, e.g. '*.txt'.")]
+
+
+def _extractor(model: str | None, device: str, batch_size: int):
+    from nlp.extractor import Extractor, NoModelError
+
+    try:
+        return Extractor.load(model, device=device, batch_size=batch_size)
+    except (NoModelError, OSError, ValueError) as exc:
+        err.print(f"[red]error:[/] cannot load the model: {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _run_batch(paths: list[str], out: Path, extractor, **options) -> None:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from nlp.batch import run
+
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(bar_width=None),
+        TextColumn("{task.fields[docs]} docs · {task.fields[rate]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as progress:
+        task = progress.add_task("extracting", total=None, docs=0, rate="")
+        counts = {"docs": 0, "chars": 0}
+
+        def on_document(doc: str, chars: int) -> None:
+            counts["docs"] += 1
+            counts["chars"] += chars
+            elapsed = max(progress.tasks[0].elapsed or 1e-9, 1e-9)
+            rate = (
+                f"{counts['docs'] / elapsed:.1f} docs/s · {counts['chars'] / elapsed:,.0f} chars/s"
+            )
+            progress.update(task, advance=1, docs=counts["docs"], rate=rate, description=doc[-40:])
+
+        summary = run(paths, out, extractor, on_document=on_document, **options)
+    console.print(
+        f"{summary.documents} documents, {summary.records} records, {summary.characters:,} "
+        f"characters → {out}"
+        + (f"; {summary.skipped} already done (--resume)" if summary.skipped else "")
+    )
+    for _, reason in summary.failures:
+        err.print(f"[red]failed:[/] {reason}", highlight=False)
+    if summary.failures:
+        err.print(f"{len(summary.failures)} input(s) failed; the others are written")
+        raise typer.Exit(1)
+
+
+@app.command("extract")
+def extract_cmd(
+    paths: Inputs,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output file for the records.")],
+    fmt: Format = "jsonl",
+    model: ModelOption = None,
+    batch_size: Annotated[int, typer.Option(help="Windows per model call.")] = 32,
+    device: DeviceOption = "auto",
+    doc_year: Annotated[
+        int | None, typer.Option(help="Year for relative dates [default: from each title].")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="Skip documents already complete in OUT (same path and content).")
+    ] = False,
+    emit_text: Annotated[
+        bool,
+        typer.Option(help="Also write the decoded texts the offsets point into (OUT.texts.jsonl)."),
+    ] = False,
+    glob: Glob = "*",
+) -> None:
+    """Extract statistical records from reports.
+
+    One record line per AMOUNT: indicator, amount, unit, date, project, normalised value,
+    base unit and period, with character offsets into the decoded text. Records are written
+    as each document finishes, beside a manifest (OUT.manifest.jsonl) that --resume reads.
+    Exit code 0: every input succeeded; 1: some failed (the others are written); 2: usage.
+
+    Example: nlp extract reports/ -o records.jsonl
+    """
+    _check_format(fmt)
+    extractor = _extractor(model, device, batch_size)
+    _run_batch(
+        paths,
+        out,
+        extractor,
+        fmt=fmt,
+        glob=glob,
+        doc_year=doc_year,
+        resume=resume,
+        emit_text=emit_text,
+    )
+
+
+@app.command("tag")
+def tag_cmd(
+    paths: Inputs,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output file for the span lines.")],
+    model: ModelOption = None,
+    batch_size: Annotated[int, typer.Option(help="Windows per model call.")] = 32,
+    device: DeviceOption = "auto",
+    resume: Annotated[bool, typer.Option(help="Skip documents already complete in OUT.")] = False,
+    glob: Glob = "*",
+) -> None:
+    """Tag reports with spans only: one span line per document ({"doc","text","doc_year","spans"}),
+    the input of `nlp assemble`."""
+    from nlp.batch import SPAN_LINES
+
+    extractor = _extractor(model, device, batch_size)
+    _run_batch(paths, out, extractor, fmt=SPAN_LINES, glob=glob, resume=resume)
+
+
+@app.command("review")
+def review_cmd(
+    paths: Inputs,
+    out: Annotated[Path, typer.Option("-o", "--out", help="The HTML page to write.")],
+    model: ModelOption = None,
+    device: DeviceOption = "auto",
+    glob: Glob = "*",
+) -> None:
+    """Write one self-contained HTML page showing each document with its spans highlighted
+    by label and a table of its records, for a person checking the output."""
+    from nlp.io import ReadError, iter_inputs, read_document
+    from nlp.review import render
+
+    extractor = _extractor(model, device, 32)
+    items, failed = [], 0
+    for name in iter_inputs(paths, glob=glob):
+        try:
+            items.append((name, read_document(name)))
+        except ReadError as exc:
+            err.print(f"[red]failed:[/] {exc}", highlight=False)
+            failed += 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        render(extractor.extract_many(items), title=f"nlp review: {len(items)} documents"),
+        encoding="utf-8",
+    )
+    console.print(f"{len(items)} documents → {out}")
+    if failed:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ class ModelConfig:
     # A pretrained encoder: a hub name (bert-base-chinese) or a local directory. When set,
     # the compact architecture below is ignored.
     base: str | None = None
+    keep_layers: int | None = None  # keep only the base encoder's lower layers (faster, smaller)
     # Compact BERT trained from scratch with a character vocabulary made from the data.
     layers: int = 4
     hidden: int = 256

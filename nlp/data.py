@@ -14,25 +14,25 @@ from typing import Any
 
 from datasets import Dataset, DatasetDict
 
-from nlp.alignment import IGNORE, CharCosts, char_tags, encode, tags_to_spans, windows
+from nlp.alignment import IGNORE, CharEncoder, char_tags, tags_to_spans, windows
 from nlp.annotations import Task
 from nlp.schema import ID2TAG, Span
 
 
 def task_examples(
-    task: Task, costs: CharCosts, *, max_tokens: int, stride: int
+    task: Task, encoder: CharEncoder, *, max_tokens: int, stride: int
 ) -> Iterator[dict[str, Any]]:
     """The training examples of one document, in document order."""
     spans = task.sorted_spans()
-    budget = max_tokens - costs.tokenizer.num_special_tokens_to_add()
-    cost = costs.of_text(task.text)
+    budget = max_tokens - encoder.special_count
+    cost = encoder.costs(task.text)
     for s, e in windows(task.text, budget=budget, stride=stride, cost=cost, spans=spans):
         tags = char_tags(e - s, spans, offset=s)
         yield {
             "doc": task.name,
             "start": s,
             "text": task.text[s:e],
-            **encode(costs, task.text[s:e], tags),
+            **encoder.encode(task.text[s:e], tags),
         }
 
 
@@ -88,13 +88,13 @@ def build_dataset(
 ) -> DatasetDict:
     """Train/dev/test examples. Without dev documents, dev is a seeded ``dev_fraction`` of
     the training documents' windows (for early stopping only; test stays whole documents)."""
-    costs = CharCosts.of(tokenizer)
+    encoder = CharEncoder(tokenizer)
     split = split_tasks(tasks, fold=fold, test_docs=test_docs, dev_docs=dev_docs)
     rows = {
         name: [
             ex
             for task in docs
-            for ex in task_examples(task, costs, max_tokens=max_tokens, stride=stride)
+            for ex in task_examples(task, encoder, max_tokens=max_tokens, stride=stride)
         ]
         for name, docs in split.items()
     }

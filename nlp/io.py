@@ -10,12 +10,13 @@ import codecs
 import csv
 import json
 from collections.abc import Iterable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from charset_normalizer import from_bytes
 
-from nlp.schema import Document, Record, Span
+from nlp.schema import Document, Record
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -51,14 +52,113 @@ def decode(data: bytes, *, source: str = "<bytes>") -> str:
     return str(best)
 
 
-def read_text(path: str | Path) -> str:
-    """The decoded text of a .txt/.md report."""
-    path = Path(path)
+def _check_text(text: str, source: str) -> str:
+    if not text.strip():
+        raise ReadError(f"{source}: empty document (no text)")
+    controls = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\n\r\t\f\v")
+    if controls > 0.05 * min(len(text), 4096):
+        raise ReadError(f"{source}: looks binary (control characters), not a text report")
+    return text
+
+
+class _VisibleText(HTMLParser):
+    """The text a browser shows: no script/style/head, a line break at each block element."""
+
+    HIDDEN = frozenset({"script", "style", "head", "title", "noscript", "template", "svg"})
+    BLOCKS = frozenset(
+        {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section",
+         "article", "header", "footer", "ul", "ol", "blockquote", "pre", "hr", "td", "th"}
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN:
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+    def text(self) -> str:
+        joined = "".join(self.parts)
+        lines = (" ".join(line.split()) for line in joined.splitlines())
+        return "\n".join(line for line in lines if line)
+
+
+def html_text(markup: str) -> str:
+    """The visible text of an HTML page, one line per block element."""
+    parser = _VisibleText()
+    parser.feed(markup)
+    parser.close()
+    return parser.text()
+
+
+def _docx_text(path: Path) -> str:
     try:
-        data = path.read_bytes()
+        import docx
+    except ImportError as exc:
+        raise ReadError(f"{path}: reading .docx needs the extra: pip install 'nlp[docs]'") from exc
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+def _pdf_text(path: Path) -> str:
+    try:
+        from pypdf import PdfReader
+    except ImportError as exc:
+        raise ReadError(f"{path}: reading .pdf needs the extra: pip install 'nlp[docs]'") from exc
+    return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+
+
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+
+
+def read_bytes(data: bytes, *, source: str, suffix: str = ".txt") -> str:
+    """Decode one report's bytes (as read from a file or stdin) into its text."""
+    if not data:
+        raise ReadError(f"{source}: empty file")
+    if suffix in (".html", ".htm"):
+        return _check_text(html_text(decode(data, source=source)), source)
+    return _check_text(decode(data, source=source), source)
+
+
+def read_document(path: str | Path) -> str:
+    """The text of a report file: .txt/.md (encoding detected), .html/.htm (visible text),
+    .docx and .pdf (text layer, with the `docs` extra). Raises `ReadError` naming the file."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".docx":
+            return _check_text(_docx_text(path), str(path))
+        if suffix == ".pdf":
+            return _check_text(_pdf_text(path), str(path))
+        return read_bytes(path.read_bytes(), source=str(path), suffix=suffix)
     except OSError as exc:
         raise ReadError(f"{path}: {exc.strerror or exc}") from exc
-    return decode(data, source=str(path))
+
+
+def iter_inputs(paths: Iterable[str], *, glob: str = "*") -> Iterator[str]:
+    """Input names in a stable order: files as given, directories walked recursively for
+    files matching ``glob`` with a known suffix, and ``-`` (stdin) as is."""
+    for name in paths:
+        path = Path(name)
+        if name == "-" or not path.is_dir():
+            yield name
+            continue
+        for child in sorted(path.rglob(glob)):
+            if child.is_file() and child.suffix.lower() in SUFFIXES:
+                yield str(child)
 
 
 # --- span and record lines -----------------------------------------------------------
@@ -79,13 +179,18 @@ def read_span_lines(path: str | Path) -> Iterator[Document]:
                 raise ReadError(f"{path}:{n}: not a span line ({exc})") from exc
 
 
-def record_rows(doc: str | None, records: Iterable[Record]) -> list[dict[str, Any]]:
-    return [r.to_dict(doc) for r in records]
+SPAN_FIELDS = ("amount", "unit", "indicator", "date", "project")
+RECORD_COLUMNS: tuple[str, ...] = (
+    "doc",
+    *(f"{f}_{p}" for f in SPAN_FIELDS for p in ("text", "start", "end")),
+    "change", "approximate", "value", "value_low", "value_high", "base_unit",
+    "period_start", "period_end", "sentence_start", "sentence_end", "score",
+)  # fmt: skip
 
 
-def _flat(row: dict[str, Any]) -> dict[str, Any]:
-    """A record line as one flat row: `amount.text` → `amount_text` and so on."""
-    out: dict[str, Any] = {}
+def flat_record(row: dict[str, Any]) -> dict[str, Any]:
+    """A record line as one flat row of `RECORD_COLUMNS`: `amount.text` → `amount_text`."""
+    out: dict[str, Any] = dict.fromkeys(RECORD_COLUMNS)
     for key, value in row.items():
         if key in SPAN_FIELDS or key == "sentence":
             parts = ("start", "end") if key == "sentence" else ("text", "start", "end")
@@ -96,7 +201,22 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-SPAN_FIELDS = ("amount", "unit", "indicator", "date", "project")
+def _parquet_schema() -> Any:
+    import pyarrow as pa
+
+    floats = ("value", "value_low", "value_high", "score")
+    fields = []
+    for name in RECORD_COLUMNS:
+        if name == "approximate":
+            kind = pa.bool_()
+        elif name in floats:
+            kind = pa.float64()
+        elif name.endswith(("_start", "_end")) and not name.startswith("period"):
+            kind = pa.int64()
+        else:
+            kind = pa.string()
+        fields.append(pa.field(name, kind))
+    return pa.schema(fields)
 
 
 def write_records(rows: Iterable[dict[str, Any]], path: str | Path, *, fmt: str = "jsonl") -> int:
@@ -106,50 +226,21 @@ def write_records(rows: Iterable[dict[str, Any]], path: str | Path, *, fmt: str 
     rows = list(rows)
     if fmt == "jsonl":
         with path.open("w", encoding="utf-8") as f:
-            for row in rows:
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     elif fmt == "csv":
-        flat = [_flat(r) for r in rows]
-        columns = list(_flat(Record(amount=_EMPTY).to_dict()).keys())
         with path.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel reads Chinese
-            writer = csv.DictWriter(f, fieldnames=columns)
+            writer = csv.DictWriter(f, fieldnames=RECORD_COLUMNS)
             writer.writeheader()
-            writer.writerows(flat)
+            writer.writerows(flat_record(r) for r in rows)
     elif fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        columns = list(_flat(Record(amount=_EMPTY).to_dict()).keys())
-        flat = [_flat(r) for r in rows]
-        table = pa.Table.from_pylist(flat, schema=_parquet_schema(columns)) if flat else None
-        pq.write_table(table if table is not None else _parquet_schema(columns).empty_table(), path)
+        table = pa.Table.from_pylist([flat_record(r) for r in rows], schema=_parquet_schema())
+        pq.write_table(table, path)
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return len(rows)
-
-
-_EMPTY = Span(0, 0, "AMOUNT", "")
-
-
-def _parquet_schema(columns: list[str]) -> Any:
-    import pyarrow as pa
-
-    types = {
-        "approximate": pa.bool_(),
-        "value": pa.float64(),
-        "value_low": pa.float64(),
-        "value_high": pa.float64(),
-        "score": pa.float64(),
-    }
-    fields = []
-    for name in columns:
-        if name in types:
-            fields.append(pa.field(name, types[name]))
-        elif name.endswith(("_start", "_end")) and not name.startswith("period"):
-            fields.append(pa.field(name, pa.int64()))
-        else:
-            fields.append(pa.field(name, pa.string()))
-    return pa.schema(fields)
 
 
 def read_record_lines(path: str | Path) -> Iterator[tuple[str | None, Record]]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from nlp.alignment import IGNORE, CharCosts, encode, tags_to_spans, windows
+from nlp.alignment import IGNORE, CharEncoder, tags_to_spans, windows
 from nlp.schema import Span
 
 _EDGE = set(" \t\r\n\u3000\u200b\ufeff,，。.;；:：、!！?？()（）“”\"'‘’《》【】[]")
@@ -81,7 +81,7 @@ class Tagger:
         self.stride = stride
         self.batch_size = batch_size
         self.id2label = {int(k): v for k, v in model.config.id2label.items()}
-        self._costs = CharCosts.of(tokenizer)
+        self._encoder = CharEncoder(tokenizer)
         self._lock = threading.Lock()  # the per-character cost cache is shared
 
     @classmethod
@@ -107,13 +107,13 @@ class Tagger:
     # --- prediction ------------------------------------------------------------------
 
     def _windows(self, texts: Sequence[str]) -> list[_Window]:
-        budget = self.max_tokens - self.tokenizer.num_special_tokens_to_add()
+        budget = self.max_tokens - self._encoder.special_count
         out = []
         with self._lock:
             for d, text in enumerate(texts):
-                cost = self._costs.of_text(text)
+                cost = self._encoder.costs(text)
                 for s, e in windows(text, budget=budget, stride=self.stride, cost=cost):
-                    enc = encode(self._costs, text[s:e])
+                    enc = self._encoder.encode(text[s:e])
                     out.append(_Window(d, s, e, enc["input_ids"], enc["char_index"]))
         return out
 

@@ -80,9 +80,14 @@ def build_model(config: ModelConfig, tokenizer: Any) -> torch.nn.Module:
     labels = {"num_labels": len(BIO_TAGS), "id2label": dict(ID2TAG), "label2id": dict(TAG2ID)}
     if config.base:
         # a base that already has a token-classification head with other labels gets a new one
-        return AutoModelForTokenClassification.from_pretrained(
-            config.base, trust_remote_code=False, ignore_mismatched_sizes=True, **labels
+        model = AutoModelForTokenClassification.from_pretrained(
+            config.base,
+            trust_remote_code=False,
+            ignore_mismatched_sizes=True,
+            dtype=torch.float32,  # weights may be stored in fp16; train in fp32 (or amp)
+            **labels,
         )
+        return keep_lower_layers(model, config.keep_layers) if config.keep_layers else model
     bert = BertConfig(
         vocab_size=len(tokenizer),
         hidden_size=config.hidden,
@@ -96,6 +101,16 @@ def build_model(config: ModelConfig, tokenizer: Any) -> torch.nn.Module:
         **labels,
     )
     return BertForTokenClassification(bert)
+
+
+def keep_lower_layers(model: torch.nn.Module, n: int) -> torch.nn.Module:
+    """Drop all but the lower ``n`` transformer layers of a BERT-style encoder."""
+    encoder = model.base_model.encoder
+    if not 0 < n <= len(encoder.layer):
+        raise ValueError(f"model.keep_layers={n}: the encoder has {len(encoder.layer)} layers")
+    encoder.layer = encoder.layer[:n]
+    model.config.num_hidden_layers = n
+    return model
 
 
 def seqeval_metrics(eval_pred: Any) -> dict[str, float]:

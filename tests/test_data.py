@@ -2,7 +2,7 @@
 
 import pytest
 
-from nlp.alignment import IGNORE, CharCosts, char_tags, encode, tags_to_spans, windows
+from nlp.alignment import IGNORE, CharEncoder, char_tags, tags_to_spans, windows
 from nlp.data import build_dataset, example_spans, split_tasks
 from nlp.schema import ID2TAG, Span
 
@@ -40,7 +40,7 @@ def test_bert_pieces_that_cross_boundaries_are_split_per_character(bert_tokenize
         Span.of(text, 4, 6, "UNIT"),
         Span.of(text, 8, 9, "AMOUNT"),
     ]
-    enc = encode(CharCosts.of(bert_tokenizer), text, char_tags(len(text), spans))
+    enc = CharEncoder(bert_tokenizer).encode(text, char_tags(len(text), spans))
     tags = ["O"] * len(text)
     for char, label in zip(enc["char_index"], enc["labels"], strict=True):
         if char != IGNORE:
@@ -51,7 +51,7 @@ def test_bert_pieces_that_cross_boundaries_are_split_per_character(bert_tokenize
 @pytest.mark.parametrize("char", [" ", "\u3000", "\u200b", "\ufeff", "\t"])
 def test_characters_without_tokens_keep_a_placeholder_position(bert_tokenizer, char):
     text = f"增长{char}2%"
-    enc = encode(CharCosts.of(bert_tokenizer), text, ["O"] * len(text))
+    enc = CharEncoder(bert_tokenizer).encode(text, ["O"] * len(text))
     positions = [c for c in enc["char_index"] if c != IGNORE]
     assert positions == list(range(len(text)))
 
@@ -101,3 +101,20 @@ def test_dataset_splits_hold_whole_test_documents(gold_tasks, char_level_tokeniz
     assert not test_docs & set(dataset["train"]["doc"]) and len(dataset["dev"]) > 0
     again = build_dataset(gold_tasks, char_level_tokenizer, fold=2, dev_fraction=0.2, seed=1)
     assert again["dev"]["start"] == dataset["dev"]["start"]
+
+
+@pytest.mark.parametrize("tokenizer_name", ["bert_tokenizer", "char_level_tokenizer"])
+def test_cached_encoding_equals_the_tokenizer_on_split_words(request, gold_tasks, tokenizer_name):
+    tokenizer = request.getfixturevalue(tokenizer_name)
+    encoder = CharEncoder(tokenizer)
+    text = gold_tasks[2].text[:3000] + " 20gw\u3000５kg\ufeff"
+    for start in range(0, len(text), 250):
+        window = text[start : start + 250]
+        words = [
+            c
+            if encoder.tokenizer(c, add_special_tokens=False)["input_ids"]
+            else tokenizer.unk_token
+            for c in window
+        ]
+        expected = tokenizer(words, is_split_into_words=True)
+        assert encoder.encode(window)["input_ids"] == expected["input_ids"]

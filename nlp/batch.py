@@ -1,0 +1,241 @@
+"""The batch job behind `nlp extract` and `nlp tag`: many inputs → one output, written as
+each document finishes, resumable, and never stopped by one bad file.
+
+Beside the output ``OUT`` a manifest ``OUT.manifest.jsonl`` gets one line per finished
+document (its path as given, content hash, record count, or the error). ``resume`` keeps
+the documents the manifest lists as done with the same hash, drops any rows a crash left
+behind for other documents, and processes the rest.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nlp.extractor import DOC_CHARS_PER_CALL, Extractor
+from nlp.io import FORMATS, ReadError, flat_record, iter_inputs, read_bytes, read_document
+
+SPAN_LINES = "spans"  # the output kind of `nlp tag`
+
+
+@dataclass
+class Summary:
+    documents: int = 0
+    skipped: int = 0
+    records: int = 0
+    characters: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Input:
+    doc: str
+    text: str
+    sha256: str
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def manifest_path(out: Path) -> Path:
+    return out.with_name(out.name + ".manifest.jsonl")
+
+
+def _read_manifest(out: Path) -> dict[str, str]:
+    """Documents finished without error: path → content hash."""
+    done: dict[str, str] = {}
+    path = manifest_path(out)
+    if not path.exists():
+        return done
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut by a crash
+        if row.get("error") is None:
+            done[row["doc"]] = row["sha256"]
+        else:
+            done.pop(row["doc"], None)
+    return done
+
+
+def _still_current(done: dict[str, str]) -> dict[str, str]:
+    """The finished documents whose file still has the content that was extracted."""
+    current = {}
+    for doc, sha in done.items():
+        try:
+            if doc != "-" and _sha(read_document(doc)) == sha:  # stdin is read anew
+                current[doc] = sha
+        except ReadError:
+            continue
+    return current
+
+
+class _Sink:
+    """Rows appended per document: JSONL and CSV directly; Parquet through a JSONL staging
+    file turned into Parquet on close."""
+
+    def __init__(self, out: Path, fmt: str, *, keep: dict[str, str] | None) -> None:
+        if fmt not in (*FORMATS, SPAN_LINES):
+            raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        self.out, self.fmt = out, fmt
+        self.store = out.with_name(out.name + ".partial.jsonl") if fmt == "parquet" else out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        kept = self._kept_rows(keep) if keep is not None else []
+        self.file = self.store.open(
+            "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline=""
+        )
+        self.csv: csv.DictWriter | None = None
+        if fmt == "csv":
+            self.csv = csv.DictWriter(self.file, fieldnames=list(flat_record({}).keys()))
+            self.csv.writeheader()
+        self._write_rows(kept)
+        self.manifest = manifest_path(out).open("a" if keep is not None else "w", encoding="utf-8")
+
+    def _kept_rows(self, keep: dict[str, str]) -> list[dict[str, Any]]:
+        if not self.store.exists():
+            return []
+        if self.fmt == "csv":
+            with self.store.open(encoding="utf-8-sig", newline="") as f:
+                rows: list[dict[str, Any]] = list(csv.DictReader(f))
+        else:
+            rows = []
+            for line in self.store.read_text(encoding="utf-8").splitlines():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError:
+                    continue  # a line cut by a crash belongs to an unfinished document
+        return [r for r in rows if r.get("doc") in keep]
+
+    def _write_rows(self, rows: list[dict[str, Any]]) -> None:
+        if self.csv is not None:
+            self.csv.writerows(r if "amount_text" in r else flat_record(r) for r in rows)
+        else:
+            self.file.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+    def write(self, doc: str, sha256: str, rows: list[dict[str, Any]]) -> None:
+        self._write_rows(rows)
+        self.file.flush()
+        self._log({"doc": doc, "sha256": sha256, "rows": len(rows), "error": None})
+
+    def fail(self, doc: str, sha256: str | None, reason: str) -> None:
+        self._log({"doc": doc, "sha256": sha256, "rows": 0, "error": reason})
+
+    def _log(self, row: dict[str, Any]) -> None:
+        self.manifest.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.manifest.flush()
+
+    def close(self) -> None:
+        self.file.close()
+        self.manifest.close()
+        if self.fmt == "parquet":
+            from nlp.io import write_records
+
+            rows = [
+                json.loads(line) for line in self.store.read_text(encoding="utf-8").splitlines()
+            ]
+            write_records(rows, self.out, fmt="parquet")
+
+
+def _inputs(names: Iterable[str], summary: Summary, sink: _Sink) -> Iterator[_Input]:
+    for name in names:
+        try:
+            if name == "-":
+                text = read_bytes(sys.stdin.buffer.read(), source="<stdin>")
+            else:
+                text = read_document(name)
+        except ReadError as exc:
+            summary.failures.append((name, str(exc)))
+            sink.fail(name, None, str(exc))
+            continue
+        yield _Input(name, text, _sha(text))
+
+
+def run(
+    paths: Iterable[str],
+    out: Path,
+    extractor: Extractor,
+    *,
+    fmt: str = "jsonl",
+    glob: str = "*",
+    doc_year: int | None = None,
+    resume: bool = False,
+    emit_text: bool = False,
+    chars_per_call: int = DOC_CHARS_PER_CALL,
+    on_document: Callable[[str, int], None] | None = None,
+) -> Summary:
+    """Extract records (or, with ``fmt="spans"``, span lines) from every input into ``out``.
+
+    Documents are tagged together in groups of about ``chars_per_call`` characters, and
+    ``on_document(doc, characters)`` is called as each one is written (progress bars).
+    """
+    summary = Summary()
+    done = _still_current(_read_manifest(out)) if resume else None
+    sink = _Sink(out, fmt, keep=done)
+    texts = out.with_name(out.name + ".texts.jsonl") if emit_text else None
+    text_file = texts.open("a" if resume else "w", encoding="utf-8") if texts else None
+    try:
+        pending = []
+        for item in _inputs(iter_inputs(paths, glob=glob), summary, sink):
+            if done is not None and done.get(item.doc) == item.sha256:
+                summary.skipped += 1
+                continue
+            pending.append(item)
+            if sum(len(p.text) for p in pending) >= chars_per_call:
+                _flush(pending, extractor, sink, summary, fmt, doc_year, text_file, on_document)
+                pending = []
+        _flush(pending, extractor, sink, summary, fmt, doc_year, text_file, on_document)
+    finally:
+        sink.close()
+        if text_file:
+            text_file.close()
+    return summary
+
+
+def _flush(
+    pending: list[_Input],
+    extractor: Extractor,
+    sink: _Sink,
+    summary: Summary,
+    fmt: str,
+    doc_year: int | None,
+    text_file: Any,
+    on_document: Callable[[str, int], None] | None,
+) -> None:
+    if not pending:
+        return
+    try:
+        documents = list(
+            extractor.extract_many([(p.doc, p.text) for p in pending], doc_year=doc_year)
+        )
+    except Exception as exc:  # one failing group must not stop the run: retry one by one
+        if len(pending) > 1:
+            for p in pending:
+                _flush([p], extractor, sink, summary, fmt, doc_year, text_file, on_document)
+            return
+        reason = f"{pending[0].doc}: {type(exc).__name__}: {exc}"
+        summary.failures.append((pending[0].doc, reason))
+        sink.fail(pending[0].doc, pending[0].sha256, reason)
+        return
+    for item, document in zip(pending, documents, strict=True):
+        if fmt == SPAN_LINES:
+            rows = [document.to_span_line()]
+        else:
+            rows = [r.to_dict(item.doc) for r in document.records]
+            summary.records += len(rows)
+        sink.write(item.doc, item.sha256, rows)
+        if text_file is not None:
+            line = {"doc": item.doc, "sha256": item.sha256, "text": item.text}
+            text_file.write(json.dumps(line, ensure_ascii=False) + "\n")
+            text_file.flush()
+        summary.documents += 1
+        summary.characters += len(item.text)
+        if on_document is not None:
+            on_document(item.doc, len(item.text))

@@ -1,0 +1,125 @@
+"""The Python API: load a tagger once, get documents with spans and records.
+
+>>> from nlp import Extractor
+>>> extractor = Extractor.load("rules")          # or None (bundled model), a directory, a hub name
+>>> doc = extractor.extract("2020年,地区生产总值完成990亿元,同比增长0.2%。")
+>>> [(r.amount.text, r.unit.text, r.value) for r in doc.records]
+[('990', '亿元', 99000000000.0), ('0.2', '%', 0.2)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from nlp import rules
+from nlp.normalize import document_year
+from nlp.records import assemble
+from nlp.schema import Document, Span
+
+DEFAULT_MODEL = Path(__file__).parent / "models" / "default"
+RULES = "rules"
+DOC_CHARS_PER_CALL = 60_000  # documents are tagged together up to this many characters
+
+
+class NoModelError(FileNotFoundError):
+    """No model where one was asked for; the message says how to get one."""
+
+
+class SpanTagger(Protocol):
+    def predict(self, texts: Sequence[str]) -> list[list[Span]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RulesTagger:
+    """The regex baseline behind the same interface as a model."""
+
+    def predict(self, texts: Sequence[str]) -> list[list[Span]]:
+        return [rules.tag(t) for t in texts]
+
+
+def resolve_model(path: str | Path | None) -> str | Path:
+    """``None`` → the bundled default model; ``"rules"``, a directory or a hub name as is."""
+    if path is None:
+        if not (DEFAULT_MODEL / "config.json").exists():
+            raise NoModelError(
+                f"no bundled default model in {DEFAULT_MODEL}; pass a model directory "
+                "(nlp train configs/compact.yaml makes one) or 'rules' for the regex baseline"
+            )
+        return DEFAULT_MODEL
+    if str(path) != RULES and not Path(path).exists() and Path(path).is_absolute():
+        raise NoModelError(f"{path}: no such model directory")
+    return path
+
+
+class Extractor:
+    """Spans and records from report texts with one loaded tagger; safe to share between
+    threads for reading."""
+
+    def __init__(self, tagger: SpanTagger, *, model_dir: Path | None = None) -> None:
+        self.tagger = tagger
+        self.model_dir = model_dir
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path | None = None,
+        *,
+        device: str = "auto",
+        dtype: str = "auto",
+        batch_size: int = 32,
+    ) -> Extractor:
+        """Load the bundled default model (``None``), ``"rules"``, a model directory or a
+        hub name. ``device``: auto, cpu, cuda, cuda:1; ``dtype``: auto, fp32, bf16, fp16."""
+        resolved = resolve_model(path)
+        if str(resolved) == RULES:
+            return cls(RulesTagger())
+        from nlp.tagger import Tagger
+
+        tagger = Tagger.load(resolved, device=device, dtype=dtype, batch_size=batch_size)
+        return cls(tagger, model_dir=Path(resolved) if Path(resolved).exists() else None)
+
+    def tag(self, text: str) -> list[Span]:
+        """The spans of one text."""
+        return self.tagger.predict([text])[0]
+
+    def extract(
+        self, text: str, doc_year: int | None = None, *, doc: str | None = None
+    ) -> Document:
+        """Spans and records of one text; ``doc_year`` resolves relative dates (taken from the
+        title or first lines when not given)."""
+        return next(self.extract_many([(doc, text)], doc_year=doc_year))
+
+    def extract_many(
+        self,
+        items: Iterable[str | tuple[str | None, str]],
+        *,
+        doc_year: int | None = None,
+        chars_per_call: int = DOC_CHARS_PER_CALL,
+    ) -> Iterator[Document]:
+        """Documents for texts or ``(id, text)`` pairs, streamed in input order; texts are
+        tagged together in groups of about ``chars_per_call`` characters."""
+        group: list[tuple[str | None, str]] = []
+        size = 0
+        for item in items:
+            doc, text = (None, item) if isinstance(item, str) else item
+            group.append((doc, text))
+            size += len(text)
+            if size >= chars_per_call:
+                yield from self._extract_group(group, doc_year)
+                group, size = [], 0
+        if group:
+            yield from self._extract_group(group, doc_year)
+
+    def _extract_group(
+        self, group: list[tuple[str | None, str]], doc_year: int | None
+    ) -> Iterator[Document]:
+        texts = [text for _, text in group]
+        for (doc, text), spans in zip(group, self.tagger.predict(texts), strict=True):
+            year = doc_year if doc_year is not None else document_year(text)
+            records = assemble(text, spans, year)
+            yield Document(
+                text=text, spans=tuple(spans), records=tuple(records), doc=doc, doc_year=year
+            )

@@ -1,0 +1,231 @@
+"""Inference speed and memory, measured side by side in one run.
+
+  python scripts/bench_extract.py --model runs/compact            # CPU: engine vs pipeline
+  python scripts/bench_extract.py --model runs/compact --rss      # + peak RSS, 1 vs 50 copies
+  python scripts/bench_extract.py --gpu-bert-base                 # lent GPU: bf16 bert-base
+
+(a) nlp's engine (`Tagger.predict` on whole documents: sentence windows, sorted batches,
+dynamic padding, inference mode) against (b) transformers'
+`pipeline("token-classification", aggregation_strategy="simple")` over the same sentences,
+on the seed reports plus ../shared/corpus where present. Each runs in its own process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def documents(limit_chars: int) -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in sorted((SHARED / "seeds").glob("*.txt"))]
+    corpus = SHARED / "corpus" / "reports"
+    if corpus.is_dir():
+        texts += [p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt"))]
+    out, total = [], 0
+    for t in texts:
+        if total >= limit_chars:
+            break
+        out.append(t)
+        total += len(t)
+    return out
+
+
+def engine(model: str, texts: list[str], threads: int) -> dict:
+    import torch
+
+    from nlp.tagger import Tagger
+
+    torch.set_num_threads(threads)
+    tagger = Tagger.load(model, device="cpu")
+    tagger.predict(texts[:1])  # warm-up
+    start = time.perf_counter()
+    spans = tagger.predict(texts)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "spans": sum(len(s) for s in spans)}
+
+
+def pipeline_baseline(model: str, texts: list[str], threads: int) -> dict:
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
+
+    from nlp.text import sentences
+
+    torch.set_num_threads(threads)
+    tok = AutoTokenizer.from_pretrained(model)
+    mdl = AutoModelForTokenClassification.from_pretrained(model)
+    tagger = pipeline(
+        "token-classification",
+        model=mdl,
+        tokenizer=tok,
+        aggregation_strategy="simple",
+        device="cpu",
+    )
+    pieces = [t[s:e] for t in texts for s, e in sentences(t)]
+    tagger(pieces[:4])
+    start = time.perf_counter()
+    results = tagger(pieces, batch_size=1)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "spans": sum(len(r) for r in results)}
+
+
+def _child(which: str, model: str, limit: int, threads: int) -> dict:
+    code = (
+        "import json,resource,sys; sys.path.insert(0, %r); from scripts.bench_extract import *; "
+        "r = %s(%r, documents(%d), %d); r['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+        "print(json.dumps(r))"
+    ) % (str(ROOT), which, model, limit, threads)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def rss_of_extract(model: str, copies: int) -> float:
+    """Peak RSS (MB) of `nlp extract` over ``copies`` copies of the seed reports."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        for k in range(copies):
+            for p in sorted((SHARED / "seeds").glob("*.txt")):
+                (folder / f"{k:03d}_{p.name}").write_bytes(p.read_bytes())
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "nlp.cli",
+                "extract",
+                str(folder),
+                "-o",
+                str(Path(tmp) / "r.jsonl"),
+                "--model",
+                model,
+            ],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
+        return max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+
+def cold_start(model: str) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        small = Path(tmp) / "one.txt"
+        small.write_text("2020年,地区生产总值完成990亿元,同比增长0.2%。", encoding="utf-8")
+        start = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "nlp.cli",
+                "extract",
+                str(small),
+                "-o",
+                str(Path(tmp) / "r.jsonl"),
+                "--model",
+                model,
+            ],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
+        return time.perf_counter() - start
+
+
+def gpu_bert_base(lengths: tuple[int, ...] = (128, 256, 512), batch: int = 64) -> list[dict]:
+    """bf16 bert-base-sized token classifier on the GPU: sequences/s and the share of peak."""
+    import torch
+    from transformers import BertConfig, BertForTokenClassification
+
+    config = BertConfig(vocab_size=21128, num_labels=11)
+    config._attn_implementation = "sdpa"
+    model = BertForTokenClassification(config).cuda().to(torch.bfloat16).eval()
+    params = (
+        sum(p.numel() for p in model.parameters() if p.dim() == 2)
+        - config.vocab_size * config.hidden_size
+    )
+    peak = 989e12  # H100 SXM dense bf16 FLOP/s (H200: same tensor cores)
+    rows = []
+    for n in lengths:
+        ids = torch.randint(1000, 20000, (batch, n), device="cuda")
+        with torch.inference_mode():
+            for _ in range(5):
+                model(input_ids=ids)
+            torch.cuda.synchronize()
+            start = time.perf_counter()
+            reps = 50
+            for _ in range(reps):
+                model(input_ids=ids)
+            torch.cuda.synchronize()
+        seconds = (time.perf_counter() - start) / reps
+        # 2·params FLOPs per token for the matmuls, plus attention 4·n·hidden per token per layer
+        flops = batch * n * (2 * params + 4 * n * config.hidden_size * config.num_hidden_layers)
+        rows.append({"length": n, "batch": batch, "sequences_per_s": batch / seconds,
+                     "tokens_per_s": batch * n / seconds, "share_of_peak": flops / seconds / peak})  # fmt: skip
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--model", help="model directory (the compact model)")
+    parser.add_argument("--chars", type=int, default=200_000, help="characters of input")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--rss", action="store_true", help="also peak RSS for 1 vs 50 copies and cold start"
+    )
+    parser.add_argument("--gpu-bert-base", action="store_true")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    report: dict = {}
+    if args.gpu_bert_base:
+        import torch
+
+        report["gpu"] = {"device": torch.cuda.get_device_name(), "rows": gpu_bert_base()}
+        print(f"GPU: {report['gpu']['device']}, bert-base-sized, bf16, SDPA, batch 64")
+        print("| length | sequences/s | tokens/s | share of bf16 peak |\n|---|---|---|---|")
+        for r in report["gpu"]["rows"]:
+            print(
+                f"| {r['length']} | {r['sequences_per_s']:,.0f} | {r['tokens_per_s']:,.0f} | {r['share_of_peak']:.1%} |"
+            )
+    if args.model:
+        chars = sum(len(t) for t in documents(args.chars))
+        a = _child("engine", args.model, args.chars, args.threads)
+        b = _child("pipeline_baseline", args.model, args.chars, args.threads)
+        report["cpu"] = {
+            "characters": chars,
+            "engine": a,
+            "pipeline": b,
+            "ratio": b["seconds"] / a["seconds"],
+        }
+        print(f"CPU, {args.threads} threads, {chars:,} characters, model {args.model}")
+        print("| engine | chars/s | peak RSS MB | spans |\n|---|---|---|---|")
+        for name, r in (("(a) nlp", a), ("(b) pipeline", b)):
+            print(
+                f"| {name} | {chars / r['seconds']:,.0f} | {r['peak_rss_mb']:.0f} | {r['spans']} |"
+            )
+        print(f"ratio (a)/(b): {report['cpu']['ratio']:.2f}x")
+    if args.model and args.rss:
+        one, fifty = rss_of_extract(args.model, 1), rss_of_extract(args.model, 50)
+        report["rss"] = {"copies_1_mb": one, "copies_50_mb": fifty, "growth": fifty / one - 1}
+        report["cold_start_s"] = cold_start(args.model)
+        print(
+            f"peak RSS of nlp extract: 1 copy {one:.0f} MB, 50 copies {fifty:.0f} MB ({fifty / one - 1:+.1%})"
+        )
+        print(f"cold start, one small file: {report['cold_start_s']:.2f} s")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,256 @@
+"""The tagging engine, the Python API and the batch job, on a tiny model whose label for a
+character depends on the character alone, so every expected span is known in advance."""
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import PretrainedConfig
+from typer.testing import CliRunner
+
+from nlp import Extractor
+from nlp.batch import manifest_path, run
+from nlp.cli import app
+from nlp.schema import TAG2ID
+from nlp.tagger import Tagger
+from nlp.tokenization import char_tokenizer, char_vocabulary
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+DIGITS = "0123456789０１２３４５６７８９"
+
+
+class LookupModel(torch.nn.Module):
+    """Digits → I-AMOUNT, 元/%/亿 → I-UNIT, everything else → O (BIO repair makes spans)."""
+
+    def __init__(self, tokenizer):
+        super().__init__()
+        self.config = PretrainedConfig(
+            id2label={i: t for t, i in TAG2ID.items()}, max_position_embeddings=512
+        )
+        table = torch.full((len(tokenizer), len(TAG2ID)), -5.0)
+        table[:, TAG2ID["O"]] = 5.0
+        for piece, idx in tokenizer.get_vocab().items():
+            label = (
+                "I-AMOUNT" if piece in DIGITS else "I-UNIT" if piece in ("元", "%", "亿") else "O"
+            )
+            table[idx] = -5.0
+            table[idx, TAG2ID[label]] = 5.0
+        self.table = torch.nn.Parameter(table)
+
+    def forward(self, input_ids, attention_mask=None):
+        return type("Out", (), {"logits": self.table[input_ids]})
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    tokenizer = char_tokenizer(
+        char_vocabulary(["增长元亿%。,年月是的一二三四五六七八九十" + DIGITS])
+    )
+    return Tagger(LookupModel(tokenizer), tokenizer, max_tokens=12, stride=4, batch_size=3)
+
+
+def test_a_span_cut_by_window_boundaries_comes_out_whole(tagger):
+    text = "增长" + "1234567890" * 3 + "亿元。增长5%"  # 30 digits: no 12-token window holds them
+    spans = tagger.tag(text)
+    assert [(s.label, s.text) for s in spans] == [
+        ("AMOUNT", "1234567890" * 3),
+        ("UNIT", "亿元"),
+        ("AMOUNT", "5"),
+        ("UNIT", "%"),
+    ]
+    assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+def test_full_width_digits_and_whitespace_keep_offsets(tagger):
+    text = "增长\u3000１２元 增长 3%"
+    spans = tagger.tag(text)
+    assert [(s.text, s.start) for s in spans] == [("１２", 3), ("元", 5), ("3", 10), ("%", 11)]
+
+
+def test_a_two_megabyte_line_without_punctuation(tagger):
+    wide = Tagger(tagger.model, tagger.tokenizer, max_tokens=512, stride=32, batch_size=64)
+    text = "增长" * 1_000_000 + "42元"
+    spans = wide.tag(text)
+    assert [(s.text, s.start) for s in spans] == [("42", 2_000_000), ("元", 2_000_002)]
+
+
+def test_prediction_is_idempotent_and_order_independent(tagger):
+    texts = ["增长5%", "增长1234567890元", ""]
+    assert tagger.predict(texts) == tagger.predict(texts)
+    assert tagger.predict(texts[::-1]) == tagger.predict(texts)[::-1]
+    assert tagger.predict([""]) == [[]]
+
+
+def test_extractor_api_streams_in_input_order_and_is_thread_safe(tagger):
+    extractor = Extractor(tagger)
+    items = [(f"d{i}", f"今年增长{i}元。") for i in range(20)]
+    docs = list(extractor.extract_many(items, doc_year=2020, chars_per_call=30))
+    assert [d.doc for d in docs] == [f"d{i}" for i in range(20)]
+    assert [d.records[0].value for d in docs] == [float(i) for i in range(20)]
+    assert docs[0].doc_year == 2020
+    results = {}
+
+    def work(k):
+        results[k] = [r.value for r in extractor.extract(f"增长{k}元").records]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {k: [float(k)] for k in range(8)}
+
+
+def test_rules_extractor_and_a_clear_error_without_a_model(tmp_path):
+    doc = Extractor.load("rules").extract("2020年,地区生产总值完成990亿元,同比增长0.2%。")
+    assert [(r.amount.text, r.value, r.change) for r in doc.records] == [
+        ("990", 99_000_000_000.0, None),
+        ("0.2", 0.2, "increase"),
+    ]
+    with pytest.raises(FileNotFoundError, match="no such model"):
+        Extractor.load(tmp_path / "missing")
+
+
+# --- the batch job ---------------------------------------------------------------------
+
+
+class Interrupting:
+    """Wraps an extractor and raises KeyboardInterrupt on the n-th document group."""
+
+    def __init__(self, inner, after):
+        self.inner, self.after, self.calls = inner, after, 0
+
+    def extract_many(self, items, **kw):
+        self.calls += 1
+        if self.calls > self.after:
+            raise KeyboardInterrupt
+        return self.inner.extract_many(items, **kw)
+
+
+@pytest.fixture
+def reports(tmp_path):
+    if not SEEDS.is_dir():
+        pytest.skip("the seed reports are absent")
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for src in sorted(SEEDS.glob("*.txt")):
+        (folder / src.name).write_bytes(src.read_bytes())
+    return folder
+
+
+def test_an_interrupted_run_resumed_gives_the_same_output(tmp_path, reports):
+    extractor = Extractor.load("rules")
+    whole = tmp_path / "whole.jsonl"
+    run([str(reports)], whole, extractor, chars_per_call=1)
+    part = tmp_path / "part.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        run([str(reports)], part, Interrupting(extractor, after=2), chars_per_call=1)
+    assert (
+        0
+        < len(part.read_text(encoding="utf-8").splitlines())
+        < len(whole.read_text(encoding="utf-8").splitlines())
+    )
+    # a crash between a document's rows and its manifest line leaves orphan rows behind
+    with part.open("a", encoding="utf-8") as f:
+        f.write(whole.read_text(encoding="utf-8").splitlines()[-1] + "\n")
+    summary = run([str(reports)], part, extractor, resume=True, chars_per_call=1)
+    assert summary.skipped == 2 and summary.documents == 3
+    assert part.read_text(encoding="utf-8") == whole.read_text(encoding="utf-8")
+    again = run([str(reports)], part, extractor, resume=True)
+    assert again.documents == 0 and again.skipped == 5
+    assert part.read_text(encoding="utf-8") == whole.read_text(encoding="utf-8")
+
+
+def test_resume_redoes_a_document_whose_content_changed(tmp_path, reports):
+    extractor = Extractor.load("rules")
+    out = tmp_path / "r.jsonl"
+    run([str(reports)], out, extractor)
+    target = sorted(reports.iterdir())[0]
+    target.write_text("2020年,新增企业7家。", encoding="utf-8")
+    summary = run([str(reports)], out, extractor, resume=True)
+    assert summary.documents == 1 and summary.skipped == 4
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["amount"]["text"] for r in rows if r["doc"] == str(target)] == ["7"]
+
+
+runner = CliRunner()
+
+
+def test_cli_exit_codes_and_failures_reported(tmp_path, reports):
+    (reports / "empty.txt").write_bytes(b"")
+    (reports / "binary.txt").write_bytes(b"\x00\x01\x02PK")
+    out = tmp_path / "out.csv"
+    result = runner.invoke(
+        app, ["extract", str(reports), "-o", str(out), "--model", "rules", "-f", "csv"]
+    )
+    assert result.exit_code == 1
+    assert "empty.txt" in result.output and "binary" in result.output
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) > 100  # the good ones are written
+    manifest = [json.loads(x) for x in manifest_path(out).read_text(encoding="utf-8").splitlines()]
+    assert sum(m["error"] is not None for m in manifest) == 2 and len(manifest) == 7
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    (clean / "a.txt").write_text("2020年,新增企业7家。", encoding="utf-8")
+    assert (
+        runner.invoke(
+            app,
+            [
+                "extract",
+                str(clean),
+                "-o",
+                str(tmp_path / "x.parquet"),
+                "--model",
+                "rules",
+                "-f",
+                "parquet",
+            ],
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            app, ["extract", str(clean), "-o", str(tmp_path / "y"), "--format", "xml"]
+        ).exit_code
+        == 2
+    )
+    assert (
+        runner.invoke(
+            app,
+            ["extract", str(clean), "-o", str(tmp_path / "y"), "--model", str(tmp_path / "none")],
+        ).exit_code
+        == 2
+    )
+
+
+def test_cli_stdin_and_emit_text(tmp_path):
+    out = tmp_path / "s.jsonl"
+    text = "2019年,新增企业6家,增长12%。"
+    result = runner.invoke(
+        app,
+        ["extract", "-", "-o", str(out), "--model", "rules", "--emit-text"],
+        input=text.encode("gbk"),
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    emitted = json.loads(out.with_name("s.jsonl.texts.jsonl").read_text(encoding="utf-8"))
+    assert emitted["text"] == text and all(r["doc"] == "-" for r in rows)
+    for r in rows:  # offsets point into the emitted text
+        assert emitted["text"][r["amount"]["start"] : r["amount"]["end"]] == r["amount"]["text"]
+        assert r["period_start"] == "2019-01-01"
+
+
+def test_cli_tag_writes_span_lines_that_assemble_accepts(tmp_path, reports):
+    spans = tmp_path / "spans.jsonl"
+    assert (
+        runner.invoke(app, ["tag", str(reports), "-o", str(spans), "--model", "rules"]).exit_code
+        == 0
+    )
+    lines = [json.loads(x) for x in spans.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 5 and set(lines[0]) == {"doc", "text", "doc_year", "spans"}
+    records = tmp_path / "records.jsonl"
+    assert runner.invoke(app, ["assemble", str(spans), "-o", str(records)]).exit_code == 0
+    direct = tmp_path / "direct.jsonl"
+    runner.invoke(app, ["extract", str(reports), "-o", str(direct), "--model", "rules"])
+    assert records.read_text(encoding="utf-8") == direct.read_text(encoding="utf-8")
