@@ -396,7 +396,7 @@ def crossval_cmd(
     """
     import logging
 
-    from nlp.crossval import crossval
+    from nlp.crossval import WHO, crossval
 
     logging.basicConfig(level=logging.WARNING)
     cfg = _config(config, overrides)
@@ -404,10 +404,10 @@ def crossval_cmd(
     keys = [*LABELS, "micro", "record_core"]
     table = Table("fold", "who", *keys, title="F1, leave-one-document-out")
     for row in result["folds"]:
-        for who in ("model", "rules"):
+        for who in WHO:
             table.add_row(str(row["fold"]), who, *(f"{row[who][k]:.3f}" for k in keys))
     for agg in ("mean", "pooled"):
-        for who in ("model", "rules"):
+        for who in WHO:
             table.add_row(agg, who, *(f"{result[agg][who][k]:.3f}" for k in keys), style="bold")
     console.print(table)
     console.print(f"written: {Path(cfg.output_dir) / 'crossval.json'}")

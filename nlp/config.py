@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from nlp.schema import LABELS
+
 
 class ConfigError(ValueError):
     """A config that cannot be used; the message names the key and how to fix it."""
@@ -70,6 +72,7 @@ class TrainConfig:
     data: DataConfig = field(default_factory=DataConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
     precision: str = "auto"  # auto (bf16 on a GPU that has it, else fp32) | fp32 | bf16 | fp16
+    rules_fill: tuple[str, ...] = ()  # labels whose rule spans fill gaps in the model's output
     output_dir: str = "runs/model"
     logging_steps: int = 10
 
@@ -139,6 +142,9 @@ def _validate(config: TrainConfig) -> TrainConfig:
         raise ConfigError(
             f"optim.schedule: {config.optim.schedule!r} is not one of {', '.join(SCHEDULES)}"
         )
+    unknown = set(config.rules_fill) - set(LABELS)
+    if unknown:
+        raise ConfigError(f"rules_fill: unknown labels {sorted(unknown)}; labels are {LABELS}")
     if config.model.hidden % config.model.heads:
         raise ConfigError("model.hidden must be a multiple of model.heads")
     if config.data.max_tokens < 8:

@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 
+from nlp import rules
 from nlp.alignment import IGNORE, CharEncoder, tags_to_spans, windows
 from nlp.schema import Span
 
@@ -61,6 +62,19 @@ def trim(text: str, span: Span) -> Span | None:
     return span if (s, e) == (span.start, span.end) else Span.of(text, s, e, span.label, span.score)
 
 
+def fill_with_rules(
+    spans: Sequence[Span], rule_spans: Sequence[Span], labels: Sequence[str]
+) -> list[Span]:
+    """The model's spans plus the rules' spans of ``labels`` that overlap none of them: the
+    regex's sure finds (dates, amounts) fill what the model missed, never override it."""
+    taken = sorted((s.start, s.end) for s in spans)
+    extra = []
+    for r in rule_spans:
+        if r.label in labels and all(r.end <= a or r.start >= b for a, b in taken):
+            extra.append(r)
+    return sorted([*spans, *extra])
+
+
 class Tagger:
     """A token-classification model with its tokenizer and window settings."""
 
@@ -72,6 +86,7 @@ class Tagger:
         max_tokens: int = DEFAULT_MAX_TOKENS,
         stride: int = DEFAULT_STRIDE,
         batch_size: int = 32,
+        rules_fill: Sequence[str] = (),
     ) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
@@ -80,6 +95,7 @@ class Tagger:
         )
         self.stride = stride
         self.batch_size = batch_size
+        self.rules_fill = tuple(rules_fill)
         self.id2label = {int(k): v for k, v in model.config.id2label.items()}
         self._encoder = CharEncoder(tokenizer)
         self._lock = threading.Lock()  # the per-character cost cache is shared
@@ -168,18 +184,25 @@ class Tagger:
         for text, labelled in zip(texts, self.label_characters(texts), strict=True):
             tags = [tag for tag, _ in labelled]
             scores = [score for _, score in labelled]
-            spans = (trim(text, s) for s in tags_to_spans(text, tags, scores=scores))
-            out.append([s for s in spans if s is not None])
+            spans = [t for s in tags_to_spans(text, tags, scores=scores) if (t := trim(text, s))]
+            if self.rules_fill:
+                spans = fill_with_rules(spans, rules.tag(text), self.rules_fill)
+            out.append(spans)
         return out
 
     def tag(self, text: str) -> list[Span]:
         return self.predict([text])[0]
 
 
-def _window_settings(path: Path) -> dict[str, int]:
-    """Window budget and stride the model was trained with (``nlp.json``), else defaults."""
+def _window_settings(path: Path) -> dict[str, Any]:
+    """Window budget, stride and rule filling the model was trained with (``nlp.json``)."""
     meta = path / "nlp.json"
     if not meta.exists():
         return {}
-    data = json.loads(meta.read_text(encoding="utf-8")).get("config", {}).get("data", {})
-    return {k: int(data[k]) for k in ("max_tokens", "stride") if isinstance(data.get(k), int)}
+    config = json.loads(meta.read_text(encoding="utf-8")).get("config", {})
+    data = config.get("data", {})
+    out: dict[str, Any] = {
+        k: int(data[k]) for k in ("max_tokens", "stride") if isinstance(data.get(k), int)
+    }
+    out["rules_fill"] = tuple(config.get("rules_fill", ()))
+    return out
