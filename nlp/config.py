@@ -67,12 +67,21 @@ class OptimConfig:
 
 
 @dataclass(frozen=True)
+class DecodeConfig:
+    """Constraints on the model's spans at inference (nlp.tagger.Decoding)."""
+
+    drop_boilerplate: bool = True  # no spans on site furniture / metadata lines
+    rules_snap: tuple[str, ...] = ()  # labels whose span edges snap to an overlapping rule span
+    rules_fill: tuple[str, ...] = ()  # labels whose rule spans fill gaps the model left
+
+
+@dataclass(frozen=True)
 class TrainConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     data: DataConfig = field(default_factory=DataConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
+    decode: DecodeConfig = field(default_factory=DecodeConfig)
     precision: str = "auto"  # auto (bf16 on a GPU that has it, else fp32) | fp32 | bf16 | fp16
-    rules_fill: tuple[str, ...] = ()  # labels whose rule spans fill gaps in the model's output
     output_dir: str = "runs/model"
     logging_steps: int = 10
 
@@ -142,9 +151,9 @@ def _validate(config: TrainConfig) -> TrainConfig:
         raise ConfigError(
             f"optim.schedule: {config.optim.schedule!r} is not one of {', '.join(SCHEDULES)}"
         )
-    unknown = set(config.rules_fill) - set(LABELS)
+    unknown = (set(config.decode.rules_fill) | set(config.decode.rules_snap)) - set(LABELS)
     if unknown:
-        raise ConfigError(f"rules_fill: unknown labels {sorted(unknown)}; labels are {LABELS}")
+        raise ConfigError(f"decode: unknown labels {sorted(unknown)}; labels are {LABELS}")
     if config.model.hidden % config.model.heads:
         raise ConfigError("model.hidden must be a multiple of model.heads")
     if config.data.max_tokens < 8:

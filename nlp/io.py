@@ -255,3 +255,26 @@ def read_record_lines(path: str | Path) -> Iterator[tuple[str | None, Record]]:
                 yield row.get("doc"), Record.from_dict(row)
             except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                 raise ReadError(f"{path}:{n}: not a record line ({exc})") from exc
+
+
+def corpus_texts(path: str | Path | None) -> list[str]:
+    """Every text under ``path`` for vocabularies and pretraining: .txt files, JSONL lines
+    (their "content" or "text"), Label Studio exports (each task's text). A missing path
+    gives nothing: the unlabeled corpus is optional."""
+    if path is None or not Path(path).exists():
+        return []
+    path = Path(path)
+    files = sorted(path.rglob("*")) if path.is_dir() else [path]
+    texts: list[str] = []
+    for file in files:
+        if file.suffix == ".txt":
+            texts.append(file.read_text(encoding="utf-8", errors="replace"))
+        elif file.suffix == ".jsonl":
+            for line in file.read_text(encoding="utf-8").splitlines():
+                row = json.loads(line) if line.strip() else {}
+                texts.append(str(row.get("content") or row.get("text") or ""))
+        elif file.suffix == ".json":
+            from nlp.annotations import load_tasks
+
+            texts += [t.text for t in load_tasks(file)]
+    return [t for t in texts if t]

@@ -79,6 +79,23 @@ def parse_number(text: str) -> float | None:
     return None if value is None else float(value)
 
 
+_FRACTION = re.compile(
+    r"(?P<num>\d+(?:\.\d+)?)/(?P<den>\d+(?:\.\d+)?)|(?P<cden>[^分]+)分之(?P<cnum>.+)"
+)
+
+
+def parse_fraction(text: str) -> float | None:
+    """`1/4` → 0.25, `三分之一` → 0.333…; None when not a fraction."""
+    m = _FRACTION.fullmatch(_ascii_digits(text.strip()))
+    if m is None:
+        return None
+    if m.group("num"):
+        num, den = float(m.group("num")), float(m.group("den"))
+    else:
+        num, den = parse_number(m.group("cnum")), parse_number(m.group("cden"))
+    return None if num is None or not den else num / den
+
+
 def parse_amount(text: str) -> tuple[float | None, float | None, float | None]:
     """(value, low, high): a single number gives value; a range `3-5`/`3至5` gives low/high.
 
@@ -86,6 +103,8 @@ def parse_amount(text: str) -> tuple[float | None, float | None, float | None]:
     ((None, 3.0, 5.0), (990.0, None, None), (None, 2.0, 3.0))
     """
     value = parse_number(text)
+    if value is None:
+        value = parse_fraction(text)
     if value is not None:
         return value, None, None
     parts = [p for p in _RANGE_SPLIT.split(_ascii_digits(text)) if p]
@@ -189,7 +208,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         ("plan", r"(?P<plan>十[一二三四五六七八九]五)(?:时期|期间|规划|末)?"),
         ("year_range", rf"(?P<y1>\d{{4}})年?{_LINK}(?P<y2>\d{{4}})年" + _SUFFIX),
-        ("recent", r"(?:近|过去|今后|未来)(?P<n>[两三四五六七八九十\d]{1,2})年(?:来|间|内)?"),
+        ("recent", r"(?:近|过去的?|今后|未来)(?P<n>[一两三四五六七八九十\d]{1,2})年(?:来|间|内)?"),
+        ("recent", r"(?P<n>[一两三四五六七八九十\d]{1,2})年来"),
         (
             "date",
             rf"(?:(?P<year>\d{{4}}|[〇零一二三四五六七八九]{{4}})年|(?P<rel>今年|本年|当年|去年|上年|前年|明年|次年))?"
@@ -248,6 +268,24 @@ def _year_of(m: re.Match[str], doc_year: int | None) -> int | None:
     return doc_year
 
 
+_TWO_DATES = re.compile(r"(?P<a>.+?年[^—～~至到-]*)(?:—|～|~|至|到|-)(?P<b>.+)")
+
+
+def _two_dates(text: str, doc_year: int | None) -> Period:
+    """`2012年—今年10月`: from the start of the first to the end of the second;
+    `2012年至今`: from the start of the first, open end."""
+    m = _TWO_DATES.fullmatch(text)
+    if m is None:
+        return Period(None, None)
+    first = _single_period(m.group("a"), doc_year)
+    if m.group("b") in ("今", "现在", "目前"):
+        return Period(first.start, None)
+    second = _single_period(m.group("b"), doc_year)
+    if first.start is None or second.end is None or second.end < first.start:
+        return Period(None, None)
+    return Period(first.start, second.end)
+
+
 def parse_period(text: str, doc_year: int | None = None) -> Period:
     """Resolve a DATE text to ISO start and end dates; ``Period(None, None)`` if unsure.
 
@@ -255,8 +293,18 @@ def parse_period(text: str, doc_year: int | None = None) -> Period:
     Period(start='2019-01-01', end='2019-05-31')
     >>> parse_period("十三五")
     Period(start='2016-01-01', end='2020-12-31')
+    >>> parse_period("2012年—今年10月", 2016)
+    Period(start='2012-01-01', end='2016-10-31')
     """
     text = _ascii_digits(text.strip())
+    single = _single_period(text, doc_year)
+    if single.start is not None or single.end is not None:
+        return single
+    return _two_dates(text, doc_year)
+
+
+def _single_period(text: str, doc_year: int | None = None) -> Period:
+    """One period expression (no range of two dates)."""
     for name, pattern in _PATTERNS:
         m = pattern.fullmatch(text)
         if m is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -111,7 +112,10 @@ def _containing(ranges: Sequence[tuple[int, int]], pos: int) -> tuple[int, int] 
 
 
 def _within(spans: Sequence[Span], start: int, end: int) -> list[Span]:
-    return [s for s in spans if s.start >= start and s.end <= end]
+    """The spans of a sorted list that lie inside ``[start, end)``."""
+    lo = bisect.bisect_left(spans, Span(start, start, "", ""))
+    hi = bisect.bisect_left(spans, Span(end, end, "", ""))
+    return [s for s in spans[lo:hi] if s.end <= end]
 
 
 def _nearest(spans: Sequence[Span], anchor: Span) -> Span | None:
@@ -235,7 +239,8 @@ def _headline(
 def _openers(text: str, layout: _Layout, paragraph: tuple[int, int]) -> list[tuple[int, int]]:
     """The paragraph's first clause; after a short headline sentence (`有效投资有突破。`),
     the first clause of the sentence that follows it too."""
-    firsts = [s for s in layout.full_sentences if paragraph[0] <= s[0] < paragraph[1]][:2]
+    i = bisect.bisect_left(layout.full_sentences, (paragraph[0], -1))
+    firsts = [s for s in layout.full_sentences[i : i + 2] if s[0] < paragraph[1]]
     out = [c[0] for s in firsts[:1] if (c := clauses(text, *s))]
     if len(firsts) == 2 and firsts[0][1] - firsts[0][0] <= HEADLINE_CHARS:
         out += [c[0] for c in [clauses(text, *firsts[1])] if c]
@@ -263,8 +268,8 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
         unit = adjacent_unit(text, amount, by_label[UNIT])
         if previous is not None and previous.sentence != place.sentence:
             previous = None
-        indicators = [i for i in by_label[INDICATOR] if _same_aside(layout.asides, i, amount)]
-        visible_projects = [p for p in projects if _same_aside(layout.asides, p, amount)]
+        indicators = _visible(_near(by_label[INDICATOR], place), layout.asides, amount)
+        visible_projects = _visible(_near(projects, place), layout.asides, amount)
         record = Record(
             amount=amount,
             unit=unit,
@@ -283,16 +288,36 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
     return records
 
 
-def _same_aside(asides: Sequence[tuple[int, int]], span: Span, amount: Span) -> bool:
-    """Whether a span can be linked to an amount across parentheses: both outside them or
-    in the same ones, since an aside (`(包括上马工业园)`, `(东部XX县区6.93亿元)`) is a world
-    of its own, except that an aside right after a name speaks of it (`鹭海路(桥3座)`)."""
+def _near(spans: Sequence[Span], place: _Place) -> list[Span]:
+    """The spans in the amount's full sentence: all that indicator and project linking
+    look at besides headings, found by bisection in the sorted list."""
+    start = place.lead[0] if place.lead else place.sentence[0]
+    near = _within(spans, start, place.sentence[1])
+    for heading in (place.headline, *place.headings[-1:]):
+        if heading:
+            near += _within(spans, *heading)
+    return sorted(set(near))
 
-    def enclosing(s: Span) -> tuple[int, int] | None:
-        return next(((a, b) for a, b in asides if a <= s.start and s.end <= b), None)
 
-    outer, inner = enclosing(span), enclosing(amount)
-    return outer == inner or (outer is None and inner is not None and inner[0] == span.end)
+def _enclosing(asides: Sequence[tuple[int, int]], span: Span) -> tuple[int, int] | None:
+    """The parenthesis (from `_Layout.asides`, sorted, not nested) holding a span, if any."""
+    i = bisect.bisect_right(asides, (span.start, float("inf"))) - 1
+    if i >= 0 and asides[i][0] <= span.start and span.end <= asides[i][1]:
+        return asides[i]
+    return None
+
+
+def _visible(spans: Sequence[Span], asides: Sequence[tuple[int, int]], amount: Span) -> list[Span]:
+    """The spans an amount can link to across parentheses: both outside them or in the same
+    ones, since an aside (`(包括上马工业园)`, `(东部XX县区6.93亿元)`) is a world of its own,
+    except that an aside right after a name speaks of it (`鹭海路(桥3座)`)."""
+    inner = _enclosing(asides, amount)
+    out = []
+    for span in spans:
+        outer = _enclosing(asides, span)
+        if outer == inner or (outer is None and inner is not None and inner[0] == span.end):
+            out.append(span)
+    return out
 
 
 def _indicator(
@@ -411,13 +436,18 @@ def _is_calendar(date: Span) -> bool:
     return _period_days(date) < _UNRESOLVED
 
 
-def _period_days(date: Span) -> int:
+@functools.lru_cache(maxsize=4096)
+def _days(text: str) -> int:
     from nlp.normalize import parse_period
 
-    period = parse_period(date.text, 2000)  # any year: only the length matters
+    period = parse_period(text, 2000)  # any year: only the length matters
     if period.start is None or period.end is None:
         return _UNRESOLVED
     return (_date_of(period.end) - _date_of(period.start)).days
+
+
+def _period_days(date: Span) -> int:
+    return _days(date.text)
 
 
 def _date_of(iso: str) -> datetime.date:

@@ -16,29 +16,44 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
+import numpy as np
 
 from nlp import rules
 from nlp.alignment import IGNORE, CharEncoder, tags_to_spans, windows
 from nlp.schema import Span
+from nlp.text import is_boilerplate, lines
 
 _EDGE = set(" \t\r\n\u3000\u200b\ufeff,，。.;；:：、!！?？()（）“”\"'‘’《》【】[]")
 DEFAULT_MAX_TOKENS = 256
 DEFAULT_STRIDE = 32
 
 
-def resolve_device(device: str = "auto") -> torch.device:
+def resolve_device(device: str = "auto") -> Any:
+    import torch
+
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(device)
 
 
-def resolve_dtype(dtype: str, device: torch.device) -> torch.dtype:
+def resolve_dtype(dtype: str, device: Any) -> Any:
+    import torch
+
     if dtype == "auto":
         if device.type == "cuda" and torch.cuda.is_bf16_supported():
             return torch.bfloat16
         return torch.float32
     return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
+
+
+DTYPES = (
+    "auto",
+    "fp32",
+    "bf16",
+    "fp16",
+    "int8",
+)  # auto: bf16 on a GPU; on a CPU, int8 ONNX if exported
+ONNX_FILE = "model.int8.onnx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +81,115 @@ def fill_with_rules(
     spans: Sequence[Span], rule_spans: Sequence[Span], labels: Sequence[str]
 ) -> list[Span]:
     """The model's spans plus the rules' spans of ``labels`` that overlap none of them: the
-    regex's sure finds (dates, amounts) fill what the model missed, never override it."""
+    regex's sure finds fill what the model missed, never override it."""
     taken = sorted((s.start, s.end) for s in spans)
-    extra = []
-    for r in rule_spans:
-        if r.label in labels and all(r.end <= a or r.start >= b for a, b in taken):
-            extra.append(r)
+    extra = [
+        r
+        for r in rule_spans
+        if r.label in labels and all(r.end <= a or r.start >= b for a, b in taken)
+    ]
     return sorted([*spans, *extra])
+
+
+def snap_to_rules(
+    spans: Sequence[Span], rule_spans: Sequence[Span], labels: Sequence[str]
+) -> list[Span]:
+    """Model spans of ``labels`` that overlap exactly one rule span of the same label take
+    its boundaries (`9200` + `余家` → `9200`, `家`): the label is the model's, the edges the
+    regex's, which are exact for numbers and units."""
+    out: list[Span] = []
+    for span in spans:
+        same = [
+            r
+            for r in rule_spans
+            if r.label == span.label and r.start < span.end and span.start < r.end
+        ]
+        if span.label in labels and len(same) == 1:
+            span = Span(same[0].start, same[0].end, span.label, same[0].text, span.score)
+        if out and span.start < out[-1].end:
+            continue  # two model spans snapped onto one rule span: keep the first
+        out.append(span)
+    return out
+
+
+def drop_boilerplate(text: str, spans: Sequence[Span]) -> list[Span]:
+    """No spans on lines of site furniture or publication metadata (guidelines 1.5)."""
+    bad = [(s, e) for s, e in lines(text) if is_boilerplate(text[s:e])]
+    return [x for x in spans if not any(a <= x.start < b for a, b in bad)]
+
+
+@dataclass(frozen=True, slots=True)
+class Decoding:
+    """Constraints applied to a model's spans, in this order (saved in nlp.json)."""
+
+    drop_boilerplate: bool = True
+    rules_snap: tuple[str, ...] = ()
+    rules_fill: tuple[str, ...] = ()
+
+    def apply(self, text: str, spans: list[Span]) -> list[Span]:
+        if self.drop_boilerplate:
+            spans = drop_boilerplate(text, spans)
+        if self.rules_snap or self.rules_fill:
+            rule_spans = rules.tag(text)
+            spans = snap_to_rules(spans, rule_spans, self.rules_snap)
+            spans = fill_with_rules(spans, rule_spans, self.rules_fill)
+        return spans
+
+
+class TorchRunner:
+    """Batches of token ids → best label id and its probability, with a PyTorch model."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model.eval()
+
+    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        import torch
+
+        device = next(self.model.parameters()).device
+        with torch.inference_mode():
+            logits = self.model(
+                input_ids=torch.from_numpy(ids).to(device),
+                attention_mask=torch.from_numpy(mask).to(device),
+            ).logits
+            best, label = logits.float().softmax(-1).max(-1)
+        return label.cpu().numpy(), best.cpu().numpy()
+
+
+class OnnxRunner:
+    """The same with ONNX Runtime: no PyTorch at inference (the bundled model on a CPU)."""
+
+    def __init__(self, path: Path, threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
+        logits = logits - logits.max(-1, keepdims=True)
+        probs = np.exp(logits)
+        probs /= probs.sum(-1, keepdims=True)
+        return probs.argmax(-1), probs.max(-1)
+
+
+class _PlainTokenizer:
+    """The few calls `CharEncoder` makes, over a `tokenizers.Tokenizer` (no transformers)."""
+
+    def __init__(self, path: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self.backend = Tokenizer.from_file(str(path / "tokenizer.json"))
+        config = json.loads((path / "tokenizer_config.json").read_text(encoding="utf-8"))
+        self.unk_token = config.get("unk_token", "<unk>")
+        self.unk_token_id = self.backend.token_to_id(self.unk_token)
+        self.pad_token_id = self.backend.token_to_id(config.get("pad_token", "<pad>"))
+        self.cls_token_id = self.backend.token_to_id(config.get("cls_token", "<s>"))
+        self.bos_token_id = self.cls_token_id
+
+    def __call__(self, text: str, *, add_special_tokens: bool = True) -> dict[str, list[int]]:
+        return {"input_ids": self.backend.encode(text, add_special_tokens=add_special_tokens).ids}
 
 
 class Tagger:
@@ -86,39 +203,67 @@ class Tagger:
         max_tokens: int = DEFAULT_MAX_TOKENS,
         stride: int = DEFAULT_STRIDE,
         batch_size: int = 32,
-        rules_fill: Sequence[str] = (),
+        decoding: Decoding = Decoding(),
+        id2label: dict[int, str] | None = None,
     ) -> None:
-        self.model = model.eval()
+        """``model`` is a transformers token classifier or a runner (`OnnxRunner`)."""
+        self.runner = model if isinstance(model, OnnxRunner) else TorchRunner(model)
+        config = getattr(model, "config", None)
+        self.id2label = {int(k): v for k, v in (id2label or config.id2label).items()}
+        positions = int(getattr(config, "max_position_embeddings", 512)) if config else 512
+        self.max_tokens = min(max_tokens, positions)
         self.tokenizer = tokenizer
-        self.max_tokens = min(
-            max_tokens, int(getattr(model.config, "max_position_embeddings", 512))
-        )
         self.stride = stride
         self.batch_size = batch_size
-        self.rules_fill = tuple(rules_fill)
-        self.id2label = {int(k): v for k, v in model.config.id2label.items()}
+        self.decoding = decoding
         self._encoder = CharEncoder(tokenizer)
-        self._lock = threading.Lock()  # the per-character cost cache is shared
+        self._lock = threading.Lock()  # the per-character id cache is shared
+
+    @property
+    def model(self) -> Any:
+        return getattr(self.runner, "model", None)
 
     @classmethod
     def load(
         cls, path: str | Path, *, device: str = "auto", dtype: str = "auto", batch_size: int = 32
     ) -> Tagger:
-        """Load a model directory (or hub name): safetensors only, never remote code."""
+        """Load a model directory (or hub name): safetensors or ONNX only, never pickles or
+        remote code. On a CPU with ``dtype`` auto or int8, a directory holding
+        ``model.int8.onnx`` runs on ONNX Runtime (so does one with no other weights, such
+        as the bundled model); otherwise PyTorch: fp32 on a CPU (dynamic int8 with
+        ``dtype="int8"``), bf16 on a GPU that has it."""
+        local = Path(path)
+        settings = _window_settings(local) if local.is_dir() else {}
+        cpu = device == "cpu" or (device == "auto" and not _cuda_available())
+        onnx_only = not (local / "model.safetensors").exists() and not any(
+            local.glob("*.safetensors.index.json")
+        )
+        if (local / ONNX_FILE).exists() and (onnx_only or (cpu and dtype in ("auto", "int8"))):
+            config = json.loads((local / "config.json").read_text(encoding="utf-8"))
+            return cls(
+                OnnxRunner(local / ONNX_FILE),
+                _PlainTokenizer(local),
+                batch_size=batch_size,
+                id2label={int(k): v for k, v in config["id2label"].items()},
+                **{"max_tokens": config.get("max_position_embeddings", 512), **settings},
+            )
+        import torch
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
         dev = resolve_device(device)
         model = AutoModelForTokenClassification.from_pretrained(
-            str(path), use_safetensors=True, trust_remote_code=False
+            str(path), use_safetensors=True, trust_remote_code=False, dtype=torch.float32
         )
-        model.to(device=dev, dtype=resolve_dtype(dtype, dev))
+        if dev.type == "cpu" and dtype == "int8":
+            # dynamic int8 linear layers: 1.3x faster than fp32 on CPU, but peak memory grows
+            # with the run (docs/benchmarks.md); `nlp export-onnx` gives the better int8 path
+            model = torch.ao.quantization.quantize_dynamic(
+                model, {torch.nn.Linear}, dtype=torch.qint8
+            )
+        else:
+            model.to(device=dev, dtype=resolve_dtype(dtype, dev))
         tokenizer = AutoTokenizer.from_pretrained(str(path), trust_remote_code=False)
-        settings = _window_settings(Path(path))
         return cls(model, tokenizer, batch_size=batch_size, **settings)
-
-    @property
-    def device(self) -> torch.device:
-        return next(self.model.parameters()).device
 
     # --- prediction ------------------------------------------------------------------
 
@@ -138,22 +283,16 @@ class Tagger:
         for i in range(0, len(ordered), self.batch_size):
             yield ordered[i : i + self.batch_size]
 
-    @torch.inference_mode()
-    def _forward(self, batch: list[_Window]) -> tuple[torch.Tensor, torch.Tensor]:
-        """Best label id and its probability per token: (B, T) each."""
+    def _forward(self, batch: list[_Window]) -> tuple[np.ndarray, np.ndarray]:
+        """Best label id and its probability per token: (B, T) each, padded dynamically."""
         width = max(len(w.input_ids) for w in batch)
         pad = self.tokenizer.pad_token_id or 0
-        ids = torch.full((len(batch), width), pad, dtype=torch.long)
-        mask = torch.zeros((len(batch), width), dtype=torch.long)
+        ids = np.full((len(batch), width), pad, dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
         for i, w in enumerate(batch):
-            ids[i, : len(w.input_ids)] = torch.tensor(w.input_ids)
+            ids[i, : len(w.input_ids)] = w.input_ids
             mask[i, : len(w.input_ids)] = 1
-        logits = self.model(
-            input_ids=ids.to(self.device), attention_mask=mask.to(self.device)
-        ).logits
-        probs = logits.float().softmax(-1)  # (B, T, L)
-        best, label = probs.max(-1)
-        return label.cpu(), best.cpu()
+        return self.runner(ids, mask)
 
     def label_characters(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
         """(BIO tag, probability) per character of each text, windows merged: where windows
@@ -185,17 +324,24 @@ class Tagger:
             tags = [tag for tag, _ in labelled]
             scores = [score for _, score in labelled]
             spans = [t for s in tags_to_spans(text, tags, scores=scores) if (t := trim(text, s))]
-            if self.rules_fill:
-                spans = fill_with_rules(spans, rules.tag(text), self.rules_fill)
-            out.append(spans)
+            out.append(self.decoding.apply(text, spans))
         return out
 
     def tag(self, text: str) -> list[Span]:
         return self.predict([text])[0]
 
 
+def _cuda_available() -> bool:
+    """Whether a CUDA GPU is usable, without importing torch on machines that have none."""
+    if not Path("/dev/nvidiactl").exists() and not Path("/dev/nvidia0").exists():
+        return False
+    import torch
+
+    return torch.cuda.is_available()
+
+
 def _window_settings(path: Path) -> dict[str, Any]:
-    """Window budget, stride and rule filling the model was trained with (``nlp.json``)."""
+    """Window budget, stride and decoding the model was trained with (``nlp.json``)."""
     meta = path / "nlp.json"
     if not meta.exists():
         return {}
@@ -204,5 +350,10 @@ def _window_settings(path: Path) -> dict[str, Any]:
     out: dict[str, Any] = {
         k: int(data[k]) for k in ("max_tokens", "stride") if isinstance(data.get(k), int)
     }
-    out["rules_fill"] = tuple(config.get("rules_fill", ()))
+    decode = config.get("decode", {})
+    out["decoding"] = Decoding(
+        drop_boilerplate=bool(decode.get("drop_boilerplate", True)),
+        rules_snap=tuple(decode.get("rules_snap", ())),
+        rules_fill=tuple(decode.get("rules_fill", ())),
+    )
     return out

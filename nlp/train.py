@@ -37,6 +37,7 @@ from nlp.alignment import IGNORE
 from nlp.annotations import Task, load_tasks
 from nlp.config import ModelConfig, TrainConfig
 from nlp.data import build_dataset, split_tasks
+from nlp.io import corpus_texts
 from nlp.schema import BIO_TAGS, ID2TAG, SCHEMA_VERSION, TAG2ID
 from nlp.tokenization import char_tokenizer, char_vocabulary
 
@@ -58,20 +59,11 @@ def data_fingerprint(path: str | Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _corpus_texts(folder: str | None) -> list[str]:
-    if not folder or not Path(folder).is_dir():
-        return []  # the unlabeled corpus is optional: skip cleanly where it is absent
-    return [
-        p.read_text(encoding="utf-8", errors="replace")
-        for p in sorted(Path(folder).glob("**/*.txt"))
-    ]
-
-
 def build_tokenizer(config: ModelConfig, train_tasks: Sequence[Task]) -> Any:
     """The pretrained encoder's tokenizer, or a character vocabulary from the training text."""
     if config.base:
         return AutoTokenizer.from_pretrained(config.base, trust_remote_code=False)
-    texts = [t.text for t in train_tasks] + _corpus_texts(config.vocab_corpus)
+    texts = [t.text for t in train_tasks] + corpus_texts(config.vocab_corpus)
     vocab = char_vocabulary(texts, min_count=config.vocab_min_count)
     return char_tokenizer(vocab, model_max_length=config.max_positions)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -39,18 +38,22 @@ def documents(limit_chars: int) -> list[str]:
     return out
 
 
-def engine(model: str, texts: list[str], threads: int) -> dict:
+def engine(model: str, texts: list[str], threads: int, dtype: str = "auto") -> dict:
     import torch
 
     from nlp.tagger import Tagger
 
     torch.set_num_threads(threads)
-    tagger = Tagger.load(model, device="cpu")
+    tagger = Tagger.load(model, device="cpu", dtype=dtype)
     tagger.predict(texts[:1])  # warm-up
     start = time.perf_counter()
     spans = tagger.predict(texts)
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "spans": sum(len(s) for s in spans)}
+
+
+def engine_int8(model: str, texts: list[str], threads: int) -> dict:
+    return engine(model, texts, threads, dtype="int8")
 
 
 def pipeline_baseline(model: str, texts: list[str], threads: int) -> dict:
@@ -79,10 +82,12 @@ def pipeline_baseline(model: str, texts: list[str], threads: int) -> dict:
 
 def _child(which: str, model: str, limit: int, threads: int) -> dict:
     code = (
-        "import json,resource,sys; sys.path.insert(0, %r); from scripts.bench_extract import *; "
-        "r = %s(%r, documents(%d), %d); r['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+        f"import json,resource,sys; sys.path.insert(0, {str(ROOT)!r}); "
+        "from scripts.bench_extract import *; "
+        f"r = {which}({model!r}, documents({limit}), {threads}); "
+        "r['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
         "print(json.dumps(r))"
-    ) % (str(ROOT), which, model, limit, threads)
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     )
@@ -90,31 +95,27 @@ def _child(which: str, model: str, limit: int, threads: int) -> dict:
 
 
 def rss_of_extract(model: str, copies: int) -> float:
-    """Peak RSS (MB) of `nlp extract` over ``copies`` copies of the seed reports."""
+    """Peak RSS (MB) of one `nlp extract` process over ``copies`` copies of the seed reports."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "in"
         folder.mkdir()
         for k in range(copies):
             for p in sorted((SHARED / "seeds").glob("*.txt")):
                 (folder / f"{k:03d}_{p.name}").write_bytes(p.read_bytes())
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "nlp.cli",
-                "extract",
-                str(folder),
-                "-o",
-                str(Path(tmp) / "r.jsonl"),
-                "--model",
-                model,
-            ],
-            check=True,
+        code = (
+            "import resource, sys; from nlp.cli import app\n"
+            "try:\n    app(sys.argv[1:], standalone_mode=False)\nfinally:\n"
+            "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        )
+        args = ["extract", str(folder), "-o", str(Path(tmp) / "r.jsonl"), "--model", model]
+        out = subprocess.run(
+            [sys.executable, "-c", code, *args],
             capture_output=True,
+            text=True,
+            check=True,
             cwd=ROOT,
         )
-        return max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+        return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
 def cold_start(model: str) -> float:
@@ -200,21 +201,29 @@ def main() -> None:
             )
     if args.model:
         chars = sum(len(t) for t in documents(args.chars))
-        a = _child("engine", args.model, args.chars, args.threads)
-        b = _child("pipeline_baseline", args.model, args.chars, args.threads)
+        runs = {
+            name: _child(fn, args.model, args.chars, args.threads)
+            for name, fn in (
+                ("(a) nlp engine, default (fp32; int8 ONNX where exported)", "engine"),
+                ("(a') nlp engine, int8", "engine_int8"),
+                ("(b) transformers pipeline, fp32", "pipeline_baseline"),
+            )
+        }
+        a, a8, b = runs.values()
         report["cpu"] = {
             "characters": chars,
-            "engine": a,
-            "pipeline": b,
+            "runs": runs,
             "ratio": b["seconds"] / a["seconds"],
+            "ratio_int8": b["seconds"] / a8["seconds"],
         }
         print(f"CPU, {args.threads} threads, {chars:,} characters, model {args.model}")
         print("| engine | chars/s | peak RSS MB | spans |\n|---|---|---|---|")
-        for name, r in (("(a) nlp", a), ("(b) pipeline", b)):
-            print(
-                f"| {name} | {chars / r['seconds']:,.0f} | {r['peak_rss_mb']:.0f} | {r['spans']} |"
-            )
-        print(f"ratio (a)/(b): {report['cpu']['ratio']:.2f}x")
+        for name, r in runs.items():
+            rate = chars / r["seconds"]
+            print(f"| {name} | {rate:,.0f} | {r['peak_rss_mb']:.0f} | {r['spans']} |")
+        print(
+            f"ratio (a)/(b): {report['cpu']['ratio']:.2f}x; (a')/(b): {report['cpu']['ratio_int8']:.2f}x"
+        )
     if args.model and args.rss:
         one, fifty = rss_of_extract(args.model, 1), rss_of_extract(args.model, 50)
         report["rss"] = {"copies_1_mb": one, "copies_50_mb": fifty, "growth": fifty / one - 1}

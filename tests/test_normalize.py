@@ -41,6 +41,12 @@ def test_ranges(text, low, high):
     assert parse_amount(text) == (None, low, high)
 
 
+@pytest.mark.parametrize(("text", "value"), [("1/4", 0.25), ("四分之一", 0.25), ("三分之二", 2 / 3), ("1/0", None)])
+def test_fractions(text, value):
+    assert parse_amount(text)[0] == (pytest.approx(value) if value else None)
+
+
+
 UNITS = [
     ("亿元", 1e8, "元"), ("万元", 1e4, "元"), ("元", 1, "元"), ("%", 1, "%"), ("％", 1, "%"),
     ("个百分点", 1, "pp"), ("百分点", 1, "pp"), ("万人", 1e4, "人"), ("人", 1, "人"),
@@ -107,6 +113,11 @@ PERIODS = [
     ("2月30日", 2019, None, None),
     ("13月", 2019, None, None),
     ("2016-2012年", None, None, None),
+    ("过去的五年", 2020, "2016-01-01", "2020-12-31"),
+    ("五年来", 2016, "2012-01-01", "2016-12-31"),
+    ("2012年—今年10月", 2016, "2012-01-01", "2016-10-31"),
+    ("2012年至今", 2016, "2012-01-01", None),
+    ("2019年上半年—2018年", None, None, None),
 ]
 
 

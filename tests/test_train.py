@@ -133,3 +133,28 @@ def test_torchrun_two_cpu_processes(tmp_path):
     meta = json.loads((out / "nlp.json").read_text(encoding="utf-8"))
     assert meta["world_size"] == 2
     assert (out / "model.safetensors").exists()
+
+
+def test_onnx_export_matches_pytorch_and_runs_in_the_tagger(smoke_model, tmp_path):
+    import shutil
+
+    import numpy as np
+
+    from nlp.export import export_onnx
+    from nlp.tagger import OnnxRunner, TorchRunner
+
+    pytest.importorskip("onnx")
+    model_dir = tmp_path / "m"
+    shutil.copytree(smoke_model, model_dir, ignore=shutil.ignore_patterns("checkpoints"))
+    fp32 = export_onnx(model_dir, quantize=False)
+    ids = np.array([[1, 5, 6, 7, 2, 0], [1, 8, 9, 2, 0, 0]], dtype=np.int64)
+    mask = (ids != 0).astype(np.int64)
+    model = AutoModelForTokenClassification.from_pretrained(model_dir).eval()
+    torch_labels, torch_probs = TorchRunner(model)(ids, mask)
+    onnx_labels, onnx_probs = OnnxRunner(fp32)(ids, mask)
+    assert (onnx_labels == torch_labels)[mask == 1].all()
+    assert np.allclose(onnx_probs, torch_probs, atol=1e-4)
+    export_onnx(model_dir)
+    tagger = Tagger.load(model_dir, device="cpu")  # auto on a CPU: the int8 ONNX copy
+    assert isinstance(tagger.runner, OnnxRunner)
+    assert len(tagger.label_characters(["增长5%"])[0]) == 4

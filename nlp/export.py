@@ -1,0 +1,55 @@
+"""Export a trained model directory to ONNX with int8 weights, for fast CPU inference.
+
+The exported ``model.int8.onnx`` sits beside the safetensors weights; `Tagger.load` uses it
+on a CPU (ONNX Runtime, no PyTorch needed at inference). Measured in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from nlp.tagger import ONNX_FILE
+
+
+def export_onnx(model_dir: str | Path, *, opset: int = 17, quantize: bool = True) -> Path:
+    """Write ``MODEL_DIR/model.int8.onnx`` (dynamic batch and length, int8 linear weights);
+    with ``quantize=False``, ``MODEL_DIR/model.onnx`` in fp32 (to check the export)."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModelForTokenClassification
+
+    model_dir = Path(model_dir)
+    model = AutoModelForTokenClassification.from_pretrained(
+        model_dir, dtype=torch.float32, attn_implementation="eager"
+    ).eval()
+
+    class Logits(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask).logits
+
+    ids = torch.full((2, 16), 5, dtype=torch.long)
+    axes = {0: "batch", 1: "tokens"}
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "model.onnx"
+        torch.onnx.export(
+            Logits(model),
+            (ids, torch.ones_like(ids)),
+            str(fp32),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["logits"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "logits": axes},
+            opset_version=opset,
+            dynamo=False,
+        )
+        if not quantize:
+            out = model_dir / "model.onnx"
+            out.write_bytes(fp32.read_bytes())
+            return out
+        out = model_dir / ONNX_FILE
+        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8)
+    return out
