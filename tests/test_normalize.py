@@ -41,10 +41,11 @@ def test_ranges(text, low, high):
     assert parse_amount(text) == (None, low, high)
 
 
-@pytest.mark.parametrize(("text", "value"), [("1/4", 0.25), ("四分之一", 0.25), ("三分之二", 2 / 3), ("1/0", None)])
+@pytest.mark.parametrize(
+    ("text", "value"), [("1/4", 0.25), ("四分之一", 0.25), ("三分之二", 2 / 3), ("1/0", None)]
+)
 def test_fractions(text, value):
     assert parse_amount(text)[0] == (pytest.approx(value) if value else None)
-
 
 
 UNITS = [
