@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -166,17 +166,22 @@ def iter_inputs(paths: Iterable[str], *, glob: str = "*") -> Iterator[str]:
 FORMATS = ("jsonl", "csv", "parquet")
 
 
-def read_span_lines(path: str | Path) -> Iterator[Document]:
-    """Documents from a span-line JSONL file; a bad line raises with its line number."""
-    path = Path(path)
+def _jsonl(path: Path, kind: str, parse: Callable[[dict[str, Any]], Any]) -> Iterator[Any]:
+    """Parsed lines of a JSONL file, skipping blank ones; a bad line raises `ReadError`
+    naming the file, the line number and what the line should have been."""
     with path.open(encoding="utf-8") as f:
         for n, line in enumerate(f, start=1):
             if not line.strip():
                 continue
             try:
-                yield Document.from_span_line(json.loads(line))
+                yield parse(json.loads(line))
             except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-                raise ReadError(f"{path}:{n}: not a span line ({exc})") from exc
+                raise ReadError(f"{path}:{n}: not a {kind} ({exc})") from exc
+
+
+def read_span_lines(path: str | Path) -> Iterator[Document]:
+    """Documents from a span-line JSONL file."""
+    return _jsonl(Path(path), "span line", Document.from_span_line)
 
 
 SPAN_FIELDS = ("amount", "unit", "indicator", "date", "project")
@@ -245,16 +250,7 @@ def write_records(rows: Iterable[dict[str, Any]], path: str | Path, *, fmt: str 
 
 def read_record_lines(path: str | Path) -> Iterator[tuple[str | None, Record]]:
     """(doc, record) pairs from a record-line JSONL file."""
-    path = Path(path)
-    with path.open(encoding="utf-8") as f:
-        for n, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                yield row.get("doc"), Record.from_dict(row)
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-                raise ReadError(f"{path}:{n}: not a record line ({exc})") from exc
+    return _jsonl(Path(path), "record line", lambda row: (row.get("doc"), Record.from_dict(row)))
 
 
 def corpus_texts(path: str | Path | None) -> list[str]:
