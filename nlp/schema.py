@@ -30,8 +30,6 @@ BIO_TAGS: tuple[str, ...] = ("O", *sorted(f"{p}-{label}" for label in LABELS for
 TAG2ID: dict[str, int] = {tag: i for i, tag in enumerate(BIO_TAGS)}
 ID2TAG: dict[int, str] = dict(enumerate(BIO_TAGS))
 
-CHANGES = ("increase", "decrease")
-
 
 @dataclass(frozen=True, slots=True, order=True)
 class Span:

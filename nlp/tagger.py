@@ -232,6 +232,8 @@ class Tagger:
         ``model.int8.onnx`` runs on ONNX Runtime (so does one with no other weights, such
         as the bundled model); otherwise PyTorch: fp32 on a CPU (dynamic int8 with
         ``dtype="int8"``), bf16 on a GPU that has it."""
+        if dtype not in DTYPES:
+            raise ValueError(f"dtype {dtype!r}: choose one of {', '.join(DTYPES)}")
         local = Path(path)
         settings = _window_settings(local) if local.is_dir() else {}
         cpu = device == "cpu" or (device == "auto" and not _cuda_available())
