@@ -77,11 +77,10 @@ class _Fields:
     approximate: bool
 
 
-def _gold_fields(text: str, record: GoldRecord) -> _Fields:
-    """Gold fields; change and approximate are derived from the text (guidelines, 3)."""
-    sentence = next(
-        ((s, e) for s, e in sentences(text) if s <= record.amount.start < e), (0, len(text))
-    )
+def _gold_fields(text: str, record: GoldRecord, spans: Sequence[tuple[int, int]]) -> _Fields:
+    """Gold fields; change and approximate are derived from the text (guidelines, 3).
+    ``spans`` are the text's sentences, computed once per document."""
+    sentence = next(((s, e) for s, e in spans if s <= record.amount.start < e), (0, len(text)))
     clause = next(
         ((s, e) for s, e in clauses(text, *sentence) if s <= record.amount.start < e), sentence
     )
@@ -155,6 +154,7 @@ def evaluate_records(
     errors: list[dict[str, Any]] = []
     for task in tasks:
         gold = {(r.amount.start, r.amount.end): r for r in task.records()}
+        sentence_spans = sentences(task.text)
         preds = predicted.get(task.name, ())
         n_gold += len(gold)
         n_pred += len(preds)
@@ -163,7 +163,7 @@ def evaluate_records(
             if g is None:
                 continue
             matched += 1
-            gf, pf = _gold_fields(task.text, g), _pred_fields(record)
+            gf, pf = _gold_fields(task.text, g, sentence_spans), _pred_fields(record)
             rights = {name: _field_right(name, gf, pf) for name in FIELDS}
             for name, ok in rights.items():
                 field_right[name] += ok
