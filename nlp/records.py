@@ -281,10 +281,9 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
             sentence=place.sentence,
         )
         records.append(record)
-        if not any(a <= amount.start < b for a, b in layout.asides):
-            previous = (
-                record  # an aside (`(东部XX县区6.93亿元)`) elaborates, it is not the fact before
-            )
+        # an aside (`(东部XX县区6.93亿元)`) elaborates the fact before it, it is not one
+        if _enclosing(layout.asides, amount) is None:
+            previous = record
     return records
 
 
