@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import ctypes
-import hashlib
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -21,7 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from nlp.extractor import DOC_CHARS_PER_CALL, Extractor
-from nlp.io import FORMATS, ReadError, flat_record, iter_inputs, read_bytes, read_document
+from nlp.io import (
+    FORMATS,
+    ReadError,
+    flat_record,
+    iter_inputs,
+    read_bytes,
+    read_document,
+    text_sha256,
+)
 
 SPAN_LINES = "spans"  # the output kind of `nlp tag`
 
@@ -40,10 +47,6 @@ class _Input:
     doc: str
     text: str
     sha256: str
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def manifest_path(out: Path) -> Path:
@@ -73,7 +76,7 @@ def _still_current(done: dict[str, str]) -> dict[str, str]:
     current = {}
     for doc, sha in done.items():
         try:
-            if doc != "-" and _sha(read_document(doc)) == sha:  # stdin is read anew
+            if doc != "-" and text_sha256(read_document(doc)) == sha:  # stdin is read anew
                 current[doc] = sha
         except ReadError:
             continue
@@ -157,7 +160,7 @@ def _inputs(names: Iterable[str], summary: Summary, sink: _Sink) -> Iterator[_In
             summary.failures.append((name, str(exc)))
             sink.fail(name, None, str(exc))
             continue
-        yield _Input(name, text, _sha(text))
+        yield _Input(name, text, text_sha256(text))
 
 
 def run(

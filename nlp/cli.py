@@ -622,3 +622,134 @@ def import_encoder_cmd(
 
 if __name__ == "__main__":
     app()
+
+
+# --- Label Studio --------------------------------------------------------------------
+
+ls_app = typer.Typer(
+    help="The Label Studio round trip: config, push reports with predictions, pull annotations.\n\n"
+    "Server and key come from LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY (or --url/--api-key).",
+    no_args_is_help=True,
+)
+app.add_typer(ls_app, name="ls")
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--url", envvar="LABEL_STUDIO_URL", help="Label Studio server, e.g. http://localhost:8080."
+    ),
+]
+KeyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--api-key",
+        envvar="LABEL_STUDIO_API_KEY",
+        show_default=False,
+        help="Access token (Account & Settings); never printed.",
+    ),
+]
+ProjectOption = Annotated[str, typer.Option("--project", "-p", help="Project title.")]
+
+
+def _connection(url: str | None, api_key: str | None):
+    from nlp.labelstudio import Connection, LabelStudioError
+
+    try:
+        return Connection.from_env(url, api_key)
+    except LabelStudioError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+
+
+@ls_app.command("config")
+def ls_config_cmd() -> None:
+    """Print the labeling config for a project's Settings → Labeling Interface → Code.
+
+    `ls push` sets it on the projects it creates."""
+    from nlp.labelstudio import label_config
+
+    typer.echo(label_config(), nl=False)
+
+
+@ls_app.command("push")
+def ls_push_cmd(
+    paths: Inputs,
+    project: ProjectOption,
+    model: ModelOption = None,
+    use_rules: Annotated[
+        bool, typer.Option("--rules", help="Predict with the regex baseline (same as -m rules).")
+    ] = False,
+    url: UrlOption = None,
+    api_key: KeyOption = None,
+    glob: Glob = "*",
+) -> None:
+    """Import reports as tasks with the model's spans and records as predictions.
+
+    Creates the project (with `ls config`'s labeling config) if needed. A report whose text
+    is already in the project is skipped, so pushing twice is safe. Each task keeps its
+    source path, document year and content hash in data.meta.
+
+    Example: nlp ls push reports/batch-3/ --project reports-2021
+    """
+    from nlp.io import iter_inputs
+    from nlp.labelstudio import LabelStudioError, push
+
+    if use_rules and model not in (None, "rules"):
+        err.print("[red]error:[/] give --model or --rules, not both")
+        raise typer.Exit(2)
+    conn = _connection(url, api_key)
+    extractor = _extractor("rules" if use_rules else model, "auto", 32)
+    with err.status("pushing") as status:
+        try:
+            summary = push(
+                conn,
+                project,
+                iter_inputs(paths, glob=glob),
+                extractor,
+                on_document=lambda doc: status.update(f"predicted {doc}"),
+            )
+        except LabelStudioError as exc:
+            err.print(f"[red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(1) from exc
+    console.print(
+        f"project {project!r} (id {summary.project}): {len(summary.created)} task(s) created, "
+        f"{len(summary.skipped)} already there; predictions by {extractor.version}"
+    )
+    for _, reason in summary.failures:
+        err.print(f"[red]failed:[/] {reason}", highlight=False)
+    if summary.failures:
+        raise typer.Exit(1)
+
+
+@ls_app.command("pull")
+def ls_pull_cmd(
+    project: ProjectOption,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Label Studio JSON file to write.")],
+    url: UrlOption = None,
+    api_key: KeyOption = None,
+) -> None:
+    """Export annotated tasks (full JSON), validate them, and write the valid ones.
+
+    The file written is gold data for `nlp train`, `nlp evaluate` and `nlp crossval`.
+
+    Rejected tasks are listed with every reason (exit code 1); the valid ones are written.
+
+    Example: nlp ls pull --project reports-2021 -o annotations/reports-2021.json
+    """
+    from nlp.labelstudio import LabelStudioError, pull
+
+    conn = _connection(url, api_key)
+    try:
+        summary = pull(conn, project)
+    except LabelStudioError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    ann.save_tasks(summary.tasks, out)
+    console.print(
+        f"{len(summary.tasks)} annotated task(s) → {out}; {len(summary.rejected)} rejected, "
+        f"{summary.unannotated} not annotated yet"
+    )
+    for where, reasons in summary.rejected:
+        for reason in reasons:
+            err.print(f"[red]rejected:[/] {where}: {reason}", highlight=False)
+    if summary.rejected:
+        raise typer.Exit(1)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,9 +59,22 @@ class Extractor:
     """Spans and records from report texts with one loaded tagger; safe to share between
     threads for reading."""
 
-    def __init__(self, tagger: SpanTagger, *, model_dir: Path | None = None) -> None:
+    def __init__(
+        self, tagger: SpanTagger, *, model_dir: Path | None = None, name: str | None = None
+    ) -> None:
         self.tagger = tagger
         self.model_dir = model_dir
+        self.name = name or (model_dir.name if model_dir else type(tagger).__name__)
+
+    @property
+    def version(self) -> str:
+        """Which model made the spans: its name and the fingerprint of its training data
+        (``default@7c75b458826c5653``); ``rules`` for the regex baseline."""
+        meta = self.model_dir / "nlp.json" if self.model_dir else None
+        if meta is None or not meta.exists():
+            return self.name
+        fingerprint = json.loads(meta.read_text(encoding="utf-8")).get("data_fingerprint")
+        return f"{self.name}@{fingerprint}" if fingerprint else self.name
 
     @classmethod
     def load(
@@ -75,11 +89,16 @@ class Extractor:
         hub name. ``device``: auto, cpu, cuda, cuda:1; ``dtype``: auto, fp32, bf16, fp16."""
         resolved = resolve_model(path)
         if str(resolved) == RULES:
-            return cls(RulesTagger())
+            return cls(RulesTagger(), name=RULES)
         from nlp.tagger import Tagger
 
         tagger = Tagger.load(resolved, device=device, dtype=dtype, batch_size=batch_size)
-        return cls(tagger, model_dir=Path(resolved) if Path(resolved).exists() else None)
+        local = Path(resolved).exists()
+        return cls(
+            tagger,
+            model_dir=Path(resolved) if local else None,
+            name=None if local else str(resolved),
+        )
 
     def tag(self, text: str) -> list[Span]:
         """The spans of one text."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from html.parser import HTMLParser
@@ -131,6 +132,11 @@ def read_bytes(data: bytes, *, source: str, suffix: str = ".txt") -> str:
     if suffix in (".html", ".htm"):
         return _check_text(html_text(decode(data, source=source)), source)
     return _check_text(decode(data, source=source), source)
+
+
+def text_sha256(text: str) -> str:
+    """The content hash that identifies a document across runs (resume, Label Studio)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def read_document(path: str | Path) -> str:
