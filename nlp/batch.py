@@ -29,6 +29,7 @@ from nlp.io import (
     read_document,
     text_sha256,
 )
+from nlp.schema import Document
 
 SPAN_LINES = "spans"  # the output kind of `nlp tag`
 
@@ -43,7 +44,7 @@ class Summary:
 
 
 @dataclass(frozen=True, slots=True)
-class _Input:
+class Input:
     doc: str
     text: str
     sha256: str
@@ -53,9 +54,9 @@ def manifest_path(out: Path) -> Path:
     return out.with_name(out.name + ".manifest.jsonl")
 
 
-def _read_manifest(out: Path) -> dict[str, str]:
-    """Documents finished without error: path → content hash."""
-    done: dict[str, str] = {}
+def read_manifest(out: Path) -> dict[str, dict[str, Any]]:
+    """Documents finished without error: path → its last manifest line."""
+    done: dict[str, dict[str, Any]] = {}
     path = manifest_path(out)
     if not path.exists():
         return done
@@ -65,19 +66,19 @@ def _read_manifest(out: Path) -> dict[str, str]:
         except json.JSONDecodeError:
             continue  # a line cut by a crash
         if row.get("error") is None:
-            done[row["doc"]] = row["sha256"]
+            done[row["doc"]] = row
         else:
             done.pop(row["doc"], None)
     return done
 
 
-def _still_current(done: dict[str, str]) -> dict[str, str]:
+def still_current(done: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The finished documents whose file still has the content that was extracted."""
     current = {}
-    for doc, sha in done.items():
+    for doc, row in done.items():
         try:
-            if doc != "-" and text_sha256(read_document(doc)) == sha:  # stdin is read anew
-                current[doc] = sha
+            if doc != "-" and text_sha256(read_document(doc)) == row["sha256"]:  # stdin: anew
+                current[doc] = row
         except ReadError:
             continue
     return current
@@ -87,7 +88,7 @@ class _Sink:
     """Rows appended per document: JSONL and CSV directly; Parquet through a JSONL staging
     file turned into Parquet on close."""
 
-    def __init__(self, out: Path, fmt: str, *, keep: dict[str, str] | None) -> None:
+    def __init__(self, out: Path, fmt: str, *, keep: dict[str, Any] | None) -> None:
         if fmt not in (*FORMATS, SPAN_LINES):
             raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
         self.out, self.fmt = out, fmt
@@ -104,7 +105,7 @@ class _Sink:
         self._write_rows(kept)
         self.manifest = manifest_path(out).open("a" if keep is not None else "w", encoding="utf-8")
 
-    def _kept_rows(self, keep: dict[str, str]) -> list[dict[str, Any]]:
+    def _kept_rows(self, keep: dict[str, Any]) -> list[dict[str, Any]]:
         if not self.store.exists():
             return []
         if self.fmt == "csv":
@@ -149,7 +150,7 @@ class _Sink:
             write_records(rows, self.out, fmt="parquet")
 
 
-def _inputs(names: Iterable[str], summary: Summary, sink: _Sink) -> Iterator[_Input]:
+def _inputs(names: Iterable[str], summary: Summary, sink: _Sink) -> Iterator[Input]:
     for name in names:
         try:
             if name == "-":
@@ -160,7 +161,7 @@ def _inputs(names: Iterable[str], summary: Summary, sink: _Sink) -> Iterator[_In
             summary.failures.append((name, str(exc)))
             sink.fail(name, None, str(exc))
             continue
-        yield _Input(name, text, text_sha256(text))
+        yield Input(name, text, text_sha256(text))
 
 
 def run(
@@ -182,14 +183,14 @@ def run(
     ``on_document(doc, characters)`` is called as each one is written (progress bars).
     """
     summary = Summary()
-    done = _still_current(_read_manifest(out)) if resume else None
+    done = still_current(read_manifest(out)) if resume else None
     sink = _Sink(out, fmt, keep=done)
     texts = out.with_name(out.name + ".texts.jsonl") if emit_text else None
     text_file = texts.open("a" if resume else "w", encoding="utf-8") if texts else None
     try:
         pending = []
         for item in _inputs(iter_inputs(paths, glob=glob), summary, sink):
-            if done is not None and done.get(item.doc) == item.sha256:
+            if done is not None and item.doc in done and done[item.doc]["sha256"] == item.sha256:
                 summary.skipped += 1
                 continue
             pending.append(item)
@@ -212,8 +213,25 @@ def _release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
+def extract_group(
+    extractor: Extractor, pending: list[Input], doc_year: int | None
+) -> list[tuple[Input, Document | None, str | None]]:
+    """(input, document, None) or (input, None, reason) for each input, in order: the group
+    is extracted together, and one by one when that fails, so that one bad document fails
+    alone."""
+    try:
+        documents = list(
+            extractor.extract_many([(p.doc, p.text) for p in pending], doc_year=doc_year)
+        )
+        return [(p, d, None) for p, d in zip(pending, documents, strict=True)]
+    except Exception as exc:  # one failing document must not stop the run
+        if len(pending) > 1:
+            return [r for p in pending for r in extract_group(extractor, [p], doc_year)]
+        return [(pending[0], None, f"{pending[0].doc}: {type(exc).__name__}: {exc}")]
+
+
 def _flush(
-    pending: list[_Input],
+    pending: list[Input],
     extractor: Extractor,
     sink: _Sink,
     summary: Summary,
@@ -224,20 +242,11 @@ def _flush(
 ) -> None:
     if not pending:
         return
-    try:
-        documents = list(
-            extractor.extract_many([(p.doc, p.text) for p in pending], doc_year=doc_year)
-        )
-    except Exception as exc:  # one failing group must not stop the run: retry one by one
-        if len(pending) > 1:
-            for p in pending:
-                _flush([p], extractor, sink, summary, fmt, doc_year, text_file, on_document)
-            return
-        reason = f"{pending[0].doc}: {type(exc).__name__}: {exc}"
-        summary.failures.append((pending[0].doc, reason))
-        sink.fail(pending[0].doc, pending[0].sha256, reason)
-        return
-    for item, document in zip(pending, documents, strict=True):
+    for item, document, reason in extract_group(extractor, pending, doc_year):
+        if document is None:
+            summary.failures.append((item.doc, reason))
+            sink.fail(item.doc, item.sha256, reason)
+            continue
         if fmt == SPAN_LINES:
             rows = [document.to_span_line()]
         else:
