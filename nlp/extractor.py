@@ -84,15 +84,19 @@ class Extractor:
         device: str = "auto",
         dtype: str = "auto",
         batch_size: int = 32,
+        threads: int | None = None,
     ) -> Extractor:
         """Load the bundled default model (``None``), ``"rules"``, a model directory or a
-        hub name. ``device``: auto, cpu, cuda, cuda:1; ``dtype``: auto, fp32, bf16, fp16."""
+        hub name. ``device``: auto, cpu, cuda, cuda:1; ``dtype``: auto, fp32, bf16, fp16,
+        int8; ``threads``: CPU threads of ONNX Runtime (default: all cores)."""
         resolved = resolve_model(path)
         if str(resolved) == RULES:
             return cls(RulesTagger(), name=RULES)
         from nlp.tagger import Tagger
 
-        tagger = Tagger.load(resolved, device=device, dtype=dtype, batch_size=batch_size)
+        tagger = Tagger.load(
+            resolved, device=device, dtype=dtype, batch_size=batch_size, threads=threads
+        )
         local = Path(resolved).exists()
         return cls(
             tagger,

@@ -63,6 +63,7 @@ class _Window:
     end: int
     input_ids: list[int]
     char_index: list[int]
+    token_type_ids: list[int] | None = None
 
 
 def trim(text: str, span: Span) -> Span | None:
@@ -142,32 +143,60 @@ class TorchRunner:
     def __init__(self, model: Any) -> None:
         self.model = model.eval()
 
-    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(
+        self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         import torch
 
         device = next(self.model.parameters()).device
+        extra = {} if types is None else {"token_type_ids": torch.from_numpy(types).to(device)}
         with torch.inference_mode():
             logits = self.model(
                 input_ids=torch.from_numpy(ids).to(device),
                 attention_mask=torch.from_numpy(mask).to(device),
+                **extra,
             ).logits
             best, label = logits.float().softmax(-1).max(-1)
         return label.cpu().numpy(), best.cpu().numpy()
 
 
 class OnnxRunner:
-    """The same with ONNX Runtime: no PyTorch at inference (the bundled model on a CPU)."""
+    """The same with ONNX Runtime: no PyTorch at inference (the bundled model on a CPU).
 
-    def __init__(self, path: Path, threads: int | None = None) -> None:
+    `nlp export-onnx` writes dynamically quantised graphs: each activation tensor is scaled
+    by its own range, which spans the whole batch and its padding, so a window's labels
+    would depend on which windows share its batch. ``per_window`` runs one window at a
+    time, without padding: a document gets the same spans however it is batched, and no
+    time goes to padding."""
+
+    def __init__(self, path: Path, threads: int | None = None, *, per_window: bool = True) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.per_window = per_window
 
-    def __call__(self, ids: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        (logits,) = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})
+    def _logits(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        if not self.per_window:
+            return self.session.run(["logits"], inputs)[0]
+        ids = inputs["input_ids"]
+        logits = None
+        for i, n in enumerate(inputs["attention_mask"].sum(-1)):
+            (row,) = self.session.run(["logits"], {k: v[i : i + 1, :n] for k, v in inputs.items()})
+            if logits is None:
+                logits = np.zeros((*ids.shape, row.shape[-1]), dtype=row.dtype)
+            logits[i, :n] = row[0]
+        return logits
+
+    def __call__(
+        self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        inputs = {"input_ids": ids, "attention_mask": mask}
+        if types is not None:
+            inputs["token_type_ids"] = types
+        logits = self._logits(inputs)
         logits = logits - logits.max(-1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(-1, keepdims=True)
@@ -205,8 +234,10 @@ class Tagger:
         batch_size: int = 32,
         decoding: Decoding = Decoding(),
         id2label: dict[int, str] | None = None,
+        rule_hints: bool = False,
     ) -> None:
-        """``model`` is a transformers token classifier or a runner (`OnnxRunner`)."""
+        """``model`` is a transformers token classifier or a runner (`OnnxRunner`);
+        ``rule_hints``: the model takes the rule baseline's tags as token type ids."""
         self.runner = model if isinstance(model, OnnxRunner) else TorchRunner(model)
         config = getattr(model, "config", None)
         self.id2label = {int(k): v for k, v in (id2label or config.id2label).items()}
@@ -216,6 +247,7 @@ class Tagger:
         self.stride = stride
         self.batch_size = batch_size
         self.decoding = decoding
+        self.rule_hints = rule_hints
         self._encoder = CharEncoder(tokenizer)
         self._lock = threading.Lock()  # the per-character id cache is shared
 
@@ -225,17 +257,24 @@ class Tagger:
 
     @classmethod
     def load(
-        cls, path: str | Path, *, device: str = "auto", dtype: str = "auto", batch_size: int = 32
+        cls,
+        path: str | Path,
+        *,
+        device: str = "auto",
+        dtype: str = "auto",
+        batch_size: int = 32,
+        threads: int | None = None,
     ) -> Tagger:
         """Load a model directory (or hub name): safetensors or ONNX only, never pickles or
         remote code. On a CPU with ``dtype`` auto or int8, a directory holding
         ``model.int8.onnx`` runs on ONNX Runtime (so does one with no other weights, such
         as the bundled model); otherwise PyTorch: fp32 on a CPU (dynamic int8 with
-        ``dtype="int8"``), bf16 on a GPU that has it."""
+        ``dtype="int8"``), bf16 on a GPU that has it. ``threads`` caps the CPU threads of
+        ONNX Runtime (default: all cores), for several workers on one machine."""
         if dtype not in DTYPES:
             raise ValueError(f"dtype {dtype!r}: choose one of {', '.join(DTYPES)}")
         local = Path(path)
-        settings = _window_settings(local) if local.is_dir() else {}
+        settings = saved_settings(local) if local.is_dir() else {}
         cpu = device == "cpu" or (device == "auto" and not _cuda_available())
         onnx_only = not (local / "model.safetensors").exists() and not any(
             local.glob("*.safetensors.index.json")
@@ -243,7 +282,7 @@ class Tagger:
         if (local / ONNX_FILE).exists() and (onnx_only or (cpu and dtype in ("auto", "int8"))):
             config = json.loads((local / "config.json").read_text(encoding="utf-8"))
             return cls(
-                OnnxRunner(local / ONNX_FILE),
+                OnnxRunner(local / ONNX_FILE, threads),
                 _PlainTokenizer(local),
                 batch_size=batch_size,
                 id2label={int(k): v for k, v in config["id2label"].items()},
@@ -275,9 +314,14 @@ class Tagger:
         with self._lock:
             for d, text in enumerate(texts):
                 cost = self._encoder.costs(text)
+                hints = rules.char_hints(text) if self.rule_hints else None
                 for s, e in windows(text, budget=budget, stride=self.stride, cost=cost):
-                    enc = self._encoder.encode(text[s:e])
-                    out.append(_Window(d, s, e, enc["input_ids"], enc["char_index"]))
+                    enc = self._encoder.encode(text[s:e], hints=hints[s:e] if hints else None)
+                    out.append(
+                        _Window(
+                            d, s, e, enc["input_ids"], enc["char_index"], enc.get("token_type_ids")
+                        )
+                    )
         return out
 
     def _batches(self, items: list[_Window]) -> Iterator[list[_Window]]:
@@ -291,10 +335,13 @@ class Tagger:
         pad = self.tokenizer.pad_token_id or 0
         ids = np.full((len(batch), width), pad, dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
+        types = np.zeros((len(batch), width), dtype=np.int64) if self.rule_hints else None
         for i, w in enumerate(batch):
             ids[i, : len(w.input_ids)] = w.input_ids
             mask[i, : len(w.input_ids)] = 1
-        return self.runner(ids, mask)
+            if types is not None:
+                types[i, : len(w.input_ids)] = w.token_type_ids
+        return self.runner(ids, mask, types)
 
     def label_characters(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
         """(BIO tag, probability) per character of each text, windows merged: where windows
@@ -342,7 +389,7 @@ def _cuda_available() -> bool:
     return torch.cuda.is_available()
 
 
-def _window_settings(path: Path) -> dict[str, Any]:
+def saved_settings(path: Path) -> dict[str, Any]:
     """Window budget, stride and decoding the model was trained with (``nlp.json``)."""
     meta = path / "nlp.json"
     if not meta.exists():
@@ -352,6 +399,7 @@ def _window_settings(path: Path) -> dict[str, Any]:
     out: dict[str, Any] = {
         k: int(data[k]) for k in ("max_tokens", "stride") if isinstance(data.get(k), int)
     }
+    out["rule_hints"] = bool(config.get("model", {}).get("rule_hints", False))
     decode = config.get("decode", {})
     out["decoding"] = Decoding(
         drop_boilerplate=bool(decode.get("drop_boilerplate", True)),

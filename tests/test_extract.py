@@ -254,3 +254,13 @@ def test_cli_tag_writes_span_lines_that_assemble_accepts(tmp_path, reports):
     direct = tmp_path / "direct.jsonl"
     runner.invoke(app, ["extract", str(reports), "-o", str(direct), "--model", "rules"])
     assert records.read_text(encoding="utf-8") == direct.read_text(encoding="utf-8")
+
+
+def test_bundled_model_tags_a_document_alike_alone_or_batched_with_others(gold_tasks):
+    """Its int8 graph scales activations by their range over the whole input: run batched
+    with padding, one report's spans would depend on the reports tagged beside it."""
+    tagger = Extractor.load(batch_size=32).tagger
+    texts = [t.text[:3000] for t in gold_tasks]
+    together = tagger.predict(texts)
+    assert together == [tagger.predict([t])[0] for t in texts]
+    assert together == tagger.predict(texts[::-1])[::-1]

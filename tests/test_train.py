@@ -126,12 +126,13 @@ def test_torchrun_two_cpu_processes(tmp_path):
         sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533",
         "-m", "nlp.cli", "train", str(SMOKE), "--set", f"output_dir={out}",
         "--set", f"data.annotations={ROOT / 'annotations'}", "--set", "optim.max_steps=3",
+        "--set", "optim.effective_batch=32",  # smoke batch_size 8 × 2 processes × 2 steps
     ]  # fmt: skip
     result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "rank 0/2 done" in result.stdout and "rank 1/2 done" in result.stdout
     meta = json.loads((out / "nlp.json").read_text(encoding="utf-8"))
-    assert meta["world_size"] == 2
+    assert meta["world_size"] == 2 and meta["grad_accum"] == 2
     assert (out / "model.safetensors").exists()
 
 
@@ -151,10 +152,21 @@ def test_onnx_export_matches_pytorch_and_runs_in_the_tagger(smoke_model, tmp_pat
     mask = (ids != 0).astype(np.int64)
     model = AutoModelForTokenClassification.from_pretrained(model_dir).eval()
     torch_labels, torch_probs = TorchRunner(model)(ids, mask)
-    onnx_labels, onnx_probs = OnnxRunner(fp32)(ids, mask)
+    onnx_labels, onnx_probs = OnnxRunner(fp32, per_window=False)(ids, mask)  # padded batch
     assert (onnx_labels == torch_labels)[mask == 1].all()
     assert np.allclose(onnx_probs, torch_probs, atol=1e-4)
     export_onnx(model_dir)
     tagger = Tagger.load(model_dir, device="cpu")  # auto on a CPU: the int8 ONNX copy
     assert isinstance(tagger.runner, OnnxRunner)
     assert len(tagger.label_characters(["增长5%"])[0]) == 4
+
+
+def test_effective_batch_sets_accumulation_for_any_number_of_gpus():
+    from nlp.config import OptimConfig
+    from nlp.train import accumulation_steps
+
+    optim = OptimConfig(batch_size=16, effective_batch=128)
+    assert [accumulation_steps(optim, n) for n in (1, 2, 4, 8)] == [8, 4, 2, 1]
+    with pytest.raises(ValueError, match="not a multiple"):
+        accumulation_steps(optim, 3)
+    assert accumulation_steps(OptimConfig(grad_accum=3), 8) == 3  # unset: as configured
