@@ -6,11 +6,13 @@ Exit codes: 0 success, 1 the work ran but some inputs failed or a check found pr
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from nlp import annotations as ann
@@ -40,7 +42,7 @@ def _load_tasks(path: Path) -> list[ann.Task]:
     try:
         return ann.load_tasks(path)
     except ann.AnnotationError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(1) from exc
 
 
@@ -55,7 +57,7 @@ def annotations_check(path: ExistingPath) -> None:
     tasks = _load_tasks(path)
     problems = ann.check(tasks)
     for problem in problems:
-        console.print(f"[red]✗[/] {problem}", highlight=False)
+        console.print(f"[red]✗[/] {escape(str(problem))}", highlight=False)
     spans = sum(len(t.spans) for t in tasks)
     if problems:
         err.print(f"{len(problems)} problem(s) in {len(tasks)} task(s), {spans} spans")
@@ -120,12 +122,12 @@ def annotations_build(
         try:
             task = parse(path.read_text(encoding="utf-8"), task_id=i, meta=meta)
         except MarkupError as exc:
-            err.print(f"[red]✗[/] {path}: {exc}")
+            err.print(f"[red]✗[/] {path}: {escape(str(exc))}")
             failed = True
             continue
         problems = ann.check([task])
         for problem in problems:
-            err.print(f"[red]✗[/] {path}: {problem.reason}", highlight=False)
+            err.print(f"[red]✗[/] {path}: {escape(problem.reason)}", highlight=False)
         failed |= bool(problems)
         tasks.append(task)
     if failed:
@@ -184,7 +186,7 @@ def assemble_cmd(
         for doc in read_span_lines(spans):
             rows += [r.to_dict(doc.doc) for r in assemble(doc.text, doc.spans, doc.doc_year)]
     except ReadError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     n = write_records(rows, out, fmt=fmt)
     console.print(f"[green]✓[/] {n} records → {out}")
@@ -289,7 +291,7 @@ def _config(path: Path | None, overrides: list[str]):
     try:
         return load_config(path, overrides)
     except ConfigError as exc:
-        err.print(f"[red]config error:[/] {exc}")
+        err.print(f"[red]config error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from exc
 
 
@@ -337,7 +339,7 @@ def evaluate_cmd(
     ] = "test",
     fold: Annotated[int | None, typer.Option(help="Score the k-th document (by name).")] = None,
     out: Annotated[
-        Path | None, typer.Option("-o", "--out", help="Report directory [default: MODEL/eval].")
+        Path | None, typer.Option("-o", "--out", help="Report directory \\[default: MODEL/eval].")
     ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1 ...")] = "auto",
 ) -> None:
@@ -423,7 +425,7 @@ ModelOption = Annotated[
         "--model",
         "-m",
         help="Model directory or hub name; 'rules' for the regex baseline "
-        "[default: the bundled model].",
+        "\\[default: the bundled model].",
     ),
 ]
 DeviceOption = Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1 ...")]
@@ -442,14 +444,14 @@ def _extractor(model: str | None, device: str, batch_size: int, dtype: str = "au
     try:
         return Extractor.load(model, device=device, dtype=dtype, batch_size=batch_size)
     except (NoModelError, OSError, ValueError) as exc:
-        err.print(f"[red]error:[/] cannot load the model: {exc}")
+        err.print(f"[red]error:[/] cannot load the model: {escape(str(exc))}")
         raise typer.Exit(2) from exc
 
 
-def _run_batch(paths: list[str], out: Path, extractor, **options) -> None:
+@contextlib.contextmanager
+def _progress():
+    """A progress bar on stderr, and the ``on_document(doc, chars)`` callback that moves it."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from nlp.batch import run
 
     with Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -471,29 +473,44 @@ def _run_batch(paths: list[str], out: Path, extractor, **options) -> None:
             )
             progress.update(task, advance=1, docs=counts["docs"], rate=rate, description=doc[-40:])
 
-        summary = run(paths, out, extractor, on_document=on_document, **options)
+        yield progress, on_document
+
+
+def _report(summary, out: Path) -> None:
+    """What a batch run did, its failures, and exit code 1 when any input failed."""
     console.print(
         f"{summary.documents} documents, {summary.records} records, {summary.characters:,} "
         f"characters → {out}"
         + (f"; {summary.skipped} already done (--resume)" if summary.skipped else "")
     )
     for _, reason in summary.failures:
-        err.print(f"[red]failed:[/] {reason}", highlight=False)
+        err.print(f"[red]failed:[/] {escape(reason)}", highlight=False)
     if summary.failures:
         err.print(f"{len(summary.failures)} input(s) failed; the others are written")
         raise typer.Exit(1)
 
 
+def _run_batch(paths: list[str], out: Path, extractor, **options) -> None:
+    from nlp.batch import run
+
+    with _progress() as (_, on_document):
+        summary = run(paths, out, extractor, on_document=on_document, **options)
+    _report(summary, out)
+
+
 @app.command("extract")
 def extract_cmd(
     paths: Inputs,
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output file for the records.")],
+    out: Annotated[
+        Path,
+        typer.Option("-o", "--out", help="Output file (with --engine ray: a shard directory)."),
+    ],
     fmt: Format = "jsonl",
     model: ModelOption = None,
     batch_size: Annotated[int, typer.Option(help="Windows per model call.")] = 32,
     device: DeviceOption = "auto",
     doc_year: Annotated[
-        int | None, typer.Option(help="Year for relative dates [default: from each title].")
+        int | None, typer.Option(help="Year for relative dates \\[default: from each title].")
     ] = None,
     resume: Annotated[
         bool, typer.Option(help="Skip documents already complete in OUT (same path and content).")
@@ -504,6 +521,20 @@ def extract_cmd(
     ] = False,
     glob: Glob = "*",
     dtype: DtypeOption = "auto",
+    engine: Annotated[
+        str, typer.Option(help="local: this process; ray: an actor pool on a Ray cluster.")
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(help="Ray cluster to join ('auto': the running one) \\[default: start one]."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Ray actors, one model each \\[default: one per GPU, or per CPU]."),
+    ] = None,
+    num_gpus_per_worker: Annotated[
+        float, typer.Option(help="GPUs per Ray actor (0: tag on CPUs).")
+    ] = 0,
 ) -> None:
     """Extract statistical records from reports.
 
@@ -512,9 +543,34 @@ def extract_cmd(
     as each document finishes, beside a manifest (OUT.manifest.jsonl) that --resume reads.
     Exit code 0: every input succeeded; 1: some failed (the others are written); 2: usage.
 
-    Example: nlp extract reports/ -o records.jsonl
+    With --engine ray (pip install 'nlp\\[ray]'), OUT is a directory of jsonl or parquet
+    shards with the same record lines, written by the actors; see docs/scaling.md.
+
+    Examples:
+      nlp extract reports/ -o records.jsonl
+      nlp extract /archive -o shards/ -f parquet --engine ray --address auto \\
+        --num-gpus-per-worker 1
     """
     _check_format(fmt)
+    if engine == "ray":
+        _run_ray(
+            paths,
+            out,
+            model,
+            fmt=fmt,
+            glob=glob,
+            doc_year=doc_year,
+            resume=resume,
+            address=address,
+            workers=workers,
+            num_gpus_per_worker=num_gpus_per_worker,
+            batch_size=batch_size,
+            dtype=dtype,
+        )
+        return
+    if engine != "local":
+        err.print(f"[red]error:[/] --engine {engine!r}: choose local or ray")
+        raise typer.Exit(2)
     extractor = _extractor(model, device, batch_size, dtype)
     _run_batch(
         paths,
@@ -526,6 +582,21 @@ def extract_cmd(
         resume=resume,
         emit_text=emit_text,
     )
+
+
+def _run_ray(paths: list[str], out: Path, model: str | None, **options) -> None:
+    try:
+        from nlp.ray_engine import run_ray
+    except ImportError as exc:
+        err.print("[red]error:[/] the ray engine needs Ray: pip install 'nlp\\[ray]'")
+        raise typer.Exit(2) from exc
+    try:
+        with _progress() as (_, on_document):
+            summary = run_ray(paths, out, model, on_document=on_document, **options)
+    except ValueError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(2) from exc
+    _report(summary, out)
 
 
 @app.command("tag")
@@ -565,7 +636,7 @@ def review_cmd(
         try:
             items.append((name, read_document(name)))
         except ReadError as exc:
-            err.print(f"[red]failed:[/] {exc}", highlight=False)
+            err.print(f"[red]failed:[/] {escape(str(exc))}", highlight=False)
             failed += 1
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
@@ -656,7 +727,7 @@ def _connection(url: str | None, api_key: str | None):
     try:
         return Connection.from_env(url, api_key)
     except LabelStudioError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from exc
 
 
@@ -708,14 +779,14 @@ def ls_push_cmd(
                 on_document=lambda doc: status.update(f"predicted {doc}"),
             )
         except LabelStudioError as exc:
-            err.print(f"[red]error:[/] {exc}", highlight=False)
+            err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from exc
     console.print(
         f"project {project!r} (id {summary.project}): {len(summary.created)} task(s) created, "
         f"{len(summary.skipped)} already there; predictions by {extractor.version}"
     )
     for _, reason in summary.failures:
-        err.print(f"[red]failed:[/] {reason}", highlight=False)
+        err.print(f"[red]failed:[/] {escape(reason)}", highlight=False)
     if summary.failures:
         raise typer.Exit(1)
 
@@ -741,7 +812,7 @@ def ls_pull_cmd(
     try:
         summary = pull(conn, project)
     except LabelStudioError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from exc
     ann.save_tasks(summary.tasks, out)
     console.print(
@@ -750,6 +821,6 @@ def ls_pull_cmd(
     )
     for where, reasons in summary.rejected:
         for reason in reasons:
-            err.print(f"[red]rejected:[/] {where}: {reason}", highlight=False)
+            err.print(f"[red]rejected:[/] {escape(where)}: {escape(reason)}", highlight=False)
     if summary.rejected:
         raise typer.Exit(1)
