@@ -28,6 +28,7 @@ class ModelConfig:
     # the compact architecture below is ignored.
     base: str | None = None
     keep_layers: int | None = None  # keep only the base encoder's lower layers (faster, smaller)
+    rule_hints: bool = False  # the rule baseline's tags as a second input (token type ids)
     # Compact BERT trained from scratch with a character vocabulary made from the data.
     layers: int = 4
     hidden: int = 256
@@ -61,6 +62,9 @@ class OptimConfig:
     max_steps: int = -1  # > 0 overrides epochs (smoke runs)
     batch_size: int = 16
     grad_accum: int = 1
+    # > 0: examples per optimiser step over all GPUs; grad_accum is then derived from it
+    # (effective_batch / (batch_size × GPUs)), so the recipe holds on 1 GPU or 8
+    effective_batch: int = 0
     weight_decay: float = 0.01
     seed: int = 42
     patience: int = 5  # epochs without dev micro-F1 gain before stopping; 0 = never stop early

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from nlp.alignment import IGNORE
 from nlp.annotations import Task, load_tasks
-from nlp.config import ModelConfig, TrainConfig
+from nlp.config import ModelConfig, OptimConfig, TrainConfig
 from nlp.data import build_dataset, split_tasks
 from nlp.io import corpus_texts
 from nlp.schema import BIO_TAGS, ID2TAG, SCHEMA_VERSION, TAG2ID
@@ -79,7 +80,10 @@ def build_model(config: ModelConfig, tokenizer: Any) -> torch.nn.Module:
             dtype=torch.float32,  # weights may be stored in fp16; train in fp32 (or amp)
             **labels,
         )
-        return keep_lower_layers(model, config.keep_layers) if config.keep_layers else model
+        model = keep_lower_layers(model, config.keep_layers) if config.keep_layers else model
+        return with_hint_types(model) if config.rule_hints else model
+    if config.rule_hints:
+        raise ValueError("model.rule_hints needs a pretrained base (model.base)")
     bert = BertConfig(
         vocab_size=len(tokenizer),
         hidden_size=config.hidden,
@@ -105,6 +109,21 @@ def keep_lower_layers(model: torch.nn.Module, n: int) -> torch.nn.Module:
     return model
 
 
+def with_hint_types(model: torch.nn.Module) -> torch.nn.Module:
+    """One token type per rule BIO tag: the type embedding grows to ``len(TAG2ID)`` rows,
+    each starting as the pretrained type 0, so the hints change nothing until trained."""
+    embeddings = model.base_model.embeddings
+    old = embeddings.token_type_embeddings
+    new = torch.nn.Embedding(len(TAG2ID), old.embedding_dim)
+    with torch.no_grad():
+        new.weight.copy_(old.weight[0].expand_as(new.weight))
+    embeddings.token_type_embeddings = new
+    if "token_type_ids" in embeddings._buffers:  # a zero default for calls without types
+        embeddings.token_type_ids = torch.zeros_like(embeddings.token_type_ids)
+    model.config.type_vocab_size = len(TAG2ID)
+    return model
+
+
 def seqeval_metrics(eval_pred: Any) -> dict[str, float]:
     """Dev micro-F1 (strict IOB2) over the characters of each window."""
     logits, label_ids = eval_pred
@@ -126,8 +145,23 @@ def _precision_flags(precision: str) -> dict[str, bool]:
     return {"bf16": precision == "bf16", "fp16": precision == "fp16"}
 
 
+def accumulation_steps(optim: OptimConfig, world_size: int) -> int:
+    """Gradient accumulation steps: ``optim.grad_accum``, or what keeps
+    ``optim.effective_batch`` examples per optimiser step on ``world_size`` processes."""
+    if optim.effective_batch <= 0:
+        return optim.grad_accum
+    per_step = optim.batch_size * world_size
+    if optim.effective_batch % per_step:
+        raise ValueError(
+            f"optim.effective_batch {optim.effective_batch} is not a multiple of batch_size "
+            f"{optim.batch_size} × {world_size} process(es) = {per_step}"
+        )
+    return optim.effective_batch // per_step
+
+
 def training_arguments(config: TrainConfig, *, has_dev: bool) -> TrainingArguments:
     optim = config.optim
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))  # set by torchrun
     per_epoch = "epoch" if has_dev else "no"
     return TrainingArguments(
         output_dir=str(Path(config.output_dir) / CHECKPOINTS),
@@ -138,7 +172,7 @@ def training_arguments(config: TrainConfig, *, has_dev: bool) -> TrainingArgumen
         max_steps=optim.max_steps,
         per_device_train_batch_size=optim.batch_size,
         per_device_eval_batch_size=optim.batch_size * 2,
-        gradient_accumulation_steps=optim.grad_accum,
+        gradient_accumulation_steps=accumulation_steps(optim, world_size),
         weight_decay=optim.weight_decay,
         seed=optim.seed,
         data_seed=optim.seed,
@@ -183,6 +217,7 @@ def train(config: TrainConfig, *, resume: bool = True) -> Path:
         dev_docs=config.data.dev_docs,
         dev_fraction=config.data.dev_fraction,
         seed=config.optim.seed,
+        rule_hints=config.model.rule_hints,
     )
     log.info("windows: %s", {k: len(v) for k, v in dataset.items()})
 
@@ -232,6 +267,7 @@ def train(config: TrainConfig, *, resume: bool = True) -> Path:
         "metrics": metrics,
         "log_history": trainer.state.log_history,
         "world_size": trainer.args.world_size,
+        "grad_accum": trainer.args.gradient_accumulation_steps,
     }
     (out / "nlp.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     from nlp.model_card import write_model_card
@@ -248,7 +284,13 @@ def evaluate_model(
     from nlp.records import assemble
     from nlp.tagger import Tagger
 
-    tagger = Tagger(model, tokenizer, max_tokens=config.data.max_tokens, stride=config.data.stride)
+    tagger = Tagger(
+        model,
+        tokenizer,
+        max_tokens=config.data.max_tokens,
+        stride=config.data.stride,
+        rule_hints=config.model.rule_hints,
+    )
     predicted = dict(
         zip((t.name for t in tasks), tagger.predict([t.text for t in tasks]), strict=True)
     )
