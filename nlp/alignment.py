@@ -184,15 +184,25 @@ class CharEncoder:
         """Tokens per character."""
         return [len(self.ids(c)) for c in text]
 
-    def encode(self, text: str, tags: Sequence[str] | None = None) -> dict[str, list[int]]:
+    def encode(
+        self,
+        text: str,
+        tags: Sequence[str] | None = None,
+        hints: Sequence[int] | None = None,
+    ) -> dict[str, list[int]]:
         """Token ids for ``text``, the character each first token stands for (`IGNORE`
-        elsewhere) and, with tags, one label id per character on its first token."""
+        elsewhere); with tags, one label id per character on its first token; with hints
+        (one id per character, `nlp.rules.char_hints`), ``token_type_ids`` carrying them on
+        every token of the character (0 on special tokens)."""
         input_ids = list(self.prefix)
         char_index = [IGNORE] * len(self.prefix)
+        types = [0] * len(self.prefix)
         for i, c in enumerate(text):
             ids = self.ids(c)
             input_ids += ids
             char_index += [i] + [IGNORE] * (len(ids) - 1)
+            if hints is not None:
+                types += [hints[i]] * len(ids)
         input_ids += self.suffix
         char_index += [IGNORE] * len(self.suffix)
         out = {
@@ -200,6 +210,8 @@ class CharEncoder:
             "attention_mask": [1] * len(input_ids),
             "char_index": char_index,
         }
+        if hints is not None:
+            out["token_type_ids"] = types + [0] * len(self.suffix)
         if tags is not None:
             out["labels"] = [IGNORE if i == IGNORE else TAG2ID[tags[i]] for i in char_index]
         return out

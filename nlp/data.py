@@ -16,23 +16,26 @@ from datasets import Dataset, DatasetDict
 
 from nlp.alignment import IGNORE, CharEncoder, char_tags, tags_to_spans, windows
 from nlp.annotations import Task
+from nlp.rules import char_hints
 from nlp.schema import ID2TAG, Span
 
 
 def task_examples(
-    task: Task, encoder: CharEncoder, *, max_tokens: int, stride: int
+    task: Task, encoder: CharEncoder, *, max_tokens: int, stride: int, rule_hints: bool = False
 ) -> Iterator[dict[str, Any]]:
-    """The training examples of one document, in document order."""
+    """The training examples of one document, in document order (with ``rule_hints``, the
+    rule baseline's tags as ``token_type_ids``)."""
     spans = task.sorted_spans()
     budget = max_tokens - encoder.special_count
     cost = encoder.costs(task.text)
+    hints = char_hints(task.text) if rule_hints else None
     for s, e in windows(task.text, budget=budget, stride=stride, cost=cost, spans=spans):
         tags = char_tags(e - s, spans, offset=s)
         yield {
             "doc": task.name,
             "start": s,
             "text": task.text[s:e],
-            **encoder.encode(task.text[s:e], tags),
+            **encoder.encode(task.text[s:e], tags, hints[s:e] if hints else None),
         }
 
 
@@ -85,6 +88,7 @@ def build_dataset(
     dev_docs: Sequence[str] = (),
     dev_fraction: float = 0.15,
     seed: int = 0,
+    rule_hints: bool = False,
 ) -> DatasetDict:
     """Train/dev/test examples. Without dev documents, dev is a seeded ``dev_fraction`` of
     the training documents' windows (for early stopping only; test stays whole documents)."""
@@ -94,7 +98,9 @@ def build_dataset(
         name: [
             ex
             for task in docs
-            for ex in task_examples(task, encoder, max_tokens=max_tokens, stride=stride)
+            for ex in task_examples(
+                task, encoder, max_tokens=max_tokens, stride=stride, rule_hints=rule_hints
+            )
         ]
         for name, docs in split.items()
     }

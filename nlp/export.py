@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from nlp.tagger import ONNX_FILE
+from nlp.tagger import ONNX_FILE, saved_settings
 
 
 def export_onnx(model_dir: str | Path, *, opset: int = 17, quantize: bool = True) -> Path:
@@ -29,20 +29,26 @@ def export_onnx(model_dir: str | Path, *, opset: int = 17, quantize: bool = True
             super().__init__()
             self.inner = inner
 
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask).logits
+        def forward(self, input_ids: torch.Tensor, *rest: torch.Tensor) -> torch.Tensor:
+            names = ("attention_mask", "token_type_ids")
+            return self.inner(input_ids=input_ids, **dict(zip(names, rest, strict=False))).logits
 
+    # a model trained with rule hints takes them as a third input (nlp.rules.char_hints)
+    names = ["input_ids", "attention_mask"]
+    if saved_settings(model_dir).get("rule_hints"):
+        names.append("token_type_ids")
     ids = torch.full((2, 16), 5, dtype=torch.long)
+    example = (ids, torch.ones_like(ids), torch.zeros_like(ids))[: len(names)]
     axes = {0: "batch", 1: "tokens"}
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "model.onnx"
         torch.onnx.export(
             Logits(model),
-            (ids, torch.ones_like(ids)),
+            example,
             str(fp32),
-            input_names=["input_ids", "attention_mask"],
+            input_names=names,
             output_names=["logits"],
-            dynamic_axes={"input_ids": axes, "attention_mask": axes, "logits": axes},
+            dynamic_axes={name: axes for name in [*names, "logits"]},
             opset_version=opset,
             dynamo=False,
         )

@@ -174,3 +174,12 @@ def tag(text: str) -> list[Span]:
                     taken.append((ind.start, ind.end))
                 break  # one indicator per clause: the one before its first amount
     return sorted(spans)
+
+
+def char_hints(text: str) -> list[int]:
+    """Per character, the id of the rule baseline's BIO tag (``O`` = 0): an optional second
+    input of the model (``model.rule_hints``), which learns when the regex is right."""
+    from nlp.alignment import char_tags
+    from nlp.schema import TAG2ID
+
+    return [TAG2ID[tag] for tag in char_tags(len(text), tag(text))]
