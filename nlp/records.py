@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from nlp.schema import AMOUNT, DATE, INDICATOR, PROJECT, UNIT, Record, Span
-from nlp.text import FULL_STOP, clauses, is_boilerplate, lines, sentences
+from nlp.text import FULL_STOP, HEADING_MARKERS, clauses, is_boilerplate, lines, sentences
 
 QUALIFIERS_AFTER = set("余多几")
 _APPROX_BEFORE = re.compile(r"(?:约|近|超过|超|突破|逾|大约|将近|接近)$")
@@ -35,13 +35,6 @@ _BENCHMARK = re.compile(
 )
 _COMPARISON_BEFORE = re.compile(r"(?:比|较|对比|相比|相较|超过|高于|低于)$")
 _COMPARISON_AFTER = re.compile(r"^(?:同期|相比|比较|持平|基础上)")
-# Numbered heading markers by level: 一、 (一) 1. (1); an unnumbered short line is level 0.
-_HEADING_LEVELS: tuple[tuple[re.Pattern[str], int], ...] = (
-    (re.compile(r"\s*(?:第[一二三四五六七八九十]+[章节部分篇]|[一二三四五六七八九十]+[、.．])"), 1),
-    (re.compile(r"\s*[(（][一二三四五六七八九十]+[)）]"), 2),
-    (re.compile(r"\s*\d+[、.．](?!\d)"), 3),
-    (re.compile(r"\s*[(（]\d+[)）]"), 4),
-)
 TITLE_LINES = 8
 _UNRESOLVED = 1_000_000  # the length in days given to a date with no resolvable period
 HEADLINE_CHARS = 24  # a paragraph's lead sentence at most this long is a headline
@@ -96,7 +89,7 @@ def _heading(text: str, start: int, end: int) -> tuple[int, int, int] | None:
     """A line's heading part (its first sentence) and level, or None for a body line."""
     line = text[start:end]
     first = re.split(r"[。;；!！?？]", line, maxsplit=1)[0]
-    for pattern, level in _HEADING_LEVELS:
+    for pattern, level in HEADING_MARKERS:
         if pattern.match(line):
             return (start, start + len(first), level) if len(first.strip()) <= 40 else None
     if len(line.strip()) <= 40 and not re.search(r"[,，。;；]", line):

@@ -21,7 +21,7 @@ import numpy as np
 from nlp import rules
 from nlp.alignment import IGNORE, CharEncoder, tags_to_spans, windows
 from nlp.schema import Span
-from nlp.text import is_boilerplate, lines
+from nlp.text import is_boilerplate, lines, list_markers
 
 _EDGE = set(" \t\r\n\u3000\u200b\ufeff,，。.;；:：、!！?？()（）“”\"'‘’《》【】[]")
 DEFAULT_MAX_TOKENS = 256
@@ -114,9 +114,16 @@ def snap_to_rules(
 
 
 def drop_boilerplate(text: str, spans: Sequence[Span]) -> list[Span]:
-    """No spans on lines of site furniture or publication metadata (guidelines 1.5)."""
+    """No spans on lines of site furniture or publication metadata (guidelines 1.5), nor
+    inside the numbered markers that open lines."""
     bad = [(s, e) for s, e in lines(text) if is_boilerplate(text[s:e])]
-    return [x for x in spans if not any(a <= x.start < b for a, b in bad)]
+    markers = list_markers(text)
+    return [
+        x
+        for x in spans
+        if not any(a <= x.start < b for a, b in bad)
+        and not any(a <= x.start and x.end <= b for a, b in markers)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,13 @@ _BOILERPLATE = re.compile(
 _SHORT_FURNITURE = re.compile(r"^\s*(?:\d+(?:\.\d+)?万?|朗读|收藏|分享|返回顶部|奋斗|开心)\s*$")
 
 MAX_SENTENCE = 512
+# Numbered heading markers by level: 一、 (一) 1. (1); an unnumbered short line is level 0.
+HEADING_MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"\s*(?:第[一二三四五六七八九十]+[章节部分篇]|[一二三四五六七八九十]+[、.．])"), 1),
+    (re.compile(r"\s*[(（][一二三四五六七八九十]+[)）]"), 2),
+    (re.compile(r"\s*\d+[、.．](?!\d)"), 3),
+    (re.compile(r"\s*[(（]\d+[)）]"), 4),
+)
 
 
 def lines(text: str) -> Iterator[tuple[int, int]]:
@@ -36,6 +43,18 @@ def lines(text: str) -> Iterator[tuple[int, int]]:
         yield start, m.start()
         start = m.end()
     yield start, len(text)
+
+
+def list_markers(text: str) -> list[tuple[int, int]]:
+    """The numbered markers that open lines (`(十一)`, `三、`, `2.`): structure, never a
+    statistic, though a model may read `十一` as a month."""
+    out = []
+    for start, end in lines(text):
+        for pattern, _ in HEADING_MARKERS:
+            if m := pattern.match(text, start, end):
+                out.append((start, m.end()))
+                break
+    return out
 
 
 def is_boilerplate(line: str) -> bool:

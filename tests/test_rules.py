@@ -58,3 +58,17 @@ def test_spans_never_overlap_and_match_the_text(text):
 def test_baseline_finds_most_gold_amounts(gold_tasks):
     scores = evaluate_spans(gold_tasks, {t.name: tag(t.text) for t in gold_tasks})
     assert scores["AMOUNT"]["recall"] > 0.8 and scores["UNIT"]["recall"] > 0.8
+
+
+def test_decoding_drops_spans_inside_line_opening_list_markers():
+    from nlp.schema import Span
+    from nlp.tagger import drop_boilerplate
+    from nlp.text import list_markers
+
+    text = "（十一）信访维稳工作。\n十二、全年完成12项，增长5%\n3.完成（3）项"
+    assert [text[a:b] for a, b in list_markers(text)] == ["（十一）", "十二、", "3."]
+    marker = Span.of(text, 1, 3, "DATE")  # 十一 read as a month
+    amount = Span.of(text, text.index("12"), text.index("12") + 2, "AMOUNT")
+    inline = Span.of(text, text.rindex("3"), text.rindex("3") + 1, "AMOUNT")  # not at line start
+    kept = drop_boilerplate(text, [marker, amount, inline])
+    assert kept == [amount, inline]
