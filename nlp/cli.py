@@ -553,6 +553,9 @@ def extract_cmd(
     """
     _check_format(fmt)
     if engine == "ray":
+        if emit_text:
+            err.print("[red]error:[/] --emit-text is for the local engine (ray reads the files)")
+            raise typer.Exit(2)
         _run_ray(
             paths,
             out,

@@ -99,7 +99,7 @@ def test_ray_engine_resumes_and_redoes_only_changed_reports(
     assert len(new_rows) == local.records
 
 
-def test_cli_ray_engine_refuses_csv(tmp_path):
+def test_cli_ray_engine_refuses_csv_and_emit_text(tmp_path):
     from typer.testing import CliRunner
 
     from nlp.cli import app
