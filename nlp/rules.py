@@ -9,6 +9,7 @@ stay lexical (numbers, measure words, calendar words) and leave the open classes
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from nlp.schema import AMOUNT, DATE, INDICATOR, PROJECT, UNIT, Span
 from nlp.text import clauses, is_boilerplate, lines
@@ -176,10 +177,12 @@ def tag(text: str) -> list[Span]:
     return sorted(spans)
 
 
-def char_hints(text: str) -> list[int]:
+def char_hints(text: str, spans: Sequence[Span] | None = None) -> list[int]:
     """Per character, the id of the rule baseline's BIO tag (``O`` = 0): an optional second
-    input of the model (``model.rule_hints``), which learns when the regex is right."""
+    input of the model (``model.rule_hints``), which learns when the regex is right.
+    ``spans``: ``tag(text)`` when the caller has it already."""
     from nlp.alignment import char_tags
     from nlp.schema import TAG2ID
 
-    return [TAG2ID[tag] for tag in char_tags(len(text), tag(text))]
+    found = tag(text) if spans is None else spans
+    return [TAG2ID[t] for t in char_tags(len(text), found)]

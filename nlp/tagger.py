@@ -134,11 +134,18 @@ class Decoding:
     rules_snap: tuple[str, ...] = ()
     rules_fill: tuple[str, ...] = ()
 
-    def apply(self, text: str, spans: list[Span]) -> list[Span]:
+    @property
+    def uses_rules(self) -> bool:
+        return bool(self.rules_snap or self.rules_fill)
+
+    def apply(
+        self, text: str, spans: list[Span], rule_spans: Sequence[Span] | None = None
+    ) -> list[Span]:
+        """``rule_spans``: ``rules.tag(text)`` when the caller has it already."""
         if self.drop_boilerplate:
             spans = drop_boilerplate(text, spans)
-        if self.rules_snap or self.rules_fill:
-            rule_spans = rules.tag(text)
+        if self.uses_rules:
+            rule_spans = rules.tag(text) if rule_spans is None else rule_spans
             spans = snap_to_rules(spans, rule_spans, self.rules_snap)
             spans = fill_with_rules(spans, rule_spans, self.rules_fill)
         return spans
@@ -315,13 +322,16 @@ class Tagger:
 
     # --- prediction ------------------------------------------------------------------
 
-    def _windows(self, texts: Sequence[str]) -> list[_Window]:
+    def _windows(
+        self, texts: Sequence[str], rule_spans: Sequence[Sequence[Span]] | None = None
+    ) -> list[_Window]:
         budget = self.max_tokens - self._encoder.special_count
         out = []
         with self._lock:
             for d, text in enumerate(texts):
                 cost = self._encoder.costs(text)
-                hints = rules.char_hints(text) if self.rule_hints else None
+                found = rule_spans[d] if rule_spans is not None else None
+                hints = rules.char_hints(text, found) if self.rule_hints else None
                 for s, e in windows(text, budget=budget, stride=self.stride, cost=cost):
                     enc = self._encoder.encode(text[s:e], hints=hints[s:e] if hints else None)
                     out.append(
@@ -350,13 +360,15 @@ class Tagger:
                 types[i, : len(w.input_ids)] = w.token_type_ids
         return self.runner(ids, mask, types)
 
-    def label_characters(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
+    def label_characters(
+        self, texts: Sequence[str], rule_spans: Sequence[Sequence[Span]] | None = None
+    ) -> list[list[tuple[str, float]]]:
         """(BIO tag, probability) per character of each text, windows merged: where windows
         overlap, the one in which the character sits farthest from an edge decides."""
         texts = list(texts)
         out = [[("O", 1.0)] * len(t) for t in texts]
         margin = [[-1] * len(t) for t in texts]
-        for batch in self._batches(self._windows(texts)):
+        for batch in self._batches(self._windows(texts, rule_spans)):
             labels, probs = self._forward(batch)
             for row, w in enumerate(batch):
                 for pos, char in enumerate(w.char_index):
@@ -375,12 +387,16 @@ class Tagger:
     def predict(self, texts: Sequence[str]) -> list[list[Span]]:
         """Spans for each text, in input order; the same input always gives the same spans."""
         texts = list(texts)
+        # the regex runs once per text: for the hints and for the decoding constraints
+        needed = self.rule_hints or self.decoding.uses_rules
+        found = [rules.tag(t) for t in texts] if needed else [None] * len(texts)
+        labelled = self.label_characters(texts, found if self.rule_hints else None)
         out = []
-        for text, labelled in zip(texts, self.label_characters(texts), strict=True):
-            tags = [tag for tag, _ in labelled]
-            scores = [score for _, score in labelled]
+        for text, chars, rule_spans in zip(texts, labelled, found, strict=True):
+            tags = [tag for tag, _ in chars]
+            scores = [score for _, score in chars]
             spans = [t for s in tags_to_spans(text, tags, scores=scores) if (t := trim(text, s))]
-            out.append(self.decoding.apply(text, spans))
+            out.append(self.decoding.apply(text, spans, rule_spans))
         return out
 
     def tag(self, text: str) -> list[Span]:
