@@ -209,6 +209,7 @@ def push(
     pid = project_id(conn, client, title, create=True)
     summary = PushSummary(project=pid)
     seen = existing_hashes(conn, client, pid)
+    version = extractor.version  # reads the model's nlp.json: once, not per report
     batch: list[tuple[str, dict[str, Any]]] = []
 
     def send() -> None:
@@ -228,7 +229,7 @@ def push(
             continue
         seen.add(sha)
         document = extractor.extract(text, doc=source)
-        batch.append((source, task_payload(document, source, extractor.version)))
+        batch.append((source, task_payload(document, source, version)))
         if on_document is not None:
             on_document(source)
         if len(batch) >= IMPORT_BATCH:
@@ -260,17 +261,16 @@ def validate_export(items: Sequence[dict[str, Any]]) -> PullSummary:
         if not is_annotated(item):
             summary.unannotated += 1
             continue
-        name = str((item.get("data") or {}).get("meta", {}).get("source") or item.get("id"))
+        meta = (item.get("data") or {}).get("meta") or {}
+        where = f"task {item.get('id')} ({meta.get('source') or item.get('id')})"
         try:
             task = task_from_ls(item)
         except (AnnotationError, KeyError, TypeError, ValueError) as exc:
-            summary.rejected.append((f"task {item.get('id')} ({name})", [str(exc)]))
+            summary.rejected.append((where, [str(exc)]))
             continue
         problems = check_task(task)
         if problems:
-            summary.rejected.append(
-                (f"task {item.get('id')} ({name})", [p.reason for p in problems])
-            )
+            summary.rejected.append((where, [p.reason for p in problems]))
         else:
             summary.tasks.append(task)
     return summary

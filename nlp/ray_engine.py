@@ -99,8 +99,14 @@ def _prune_shards(out: Path, keep: dict[str, dict[str, Any]]) -> None:
     documents to redo, and whole shards a crash left unlisted, go."""
     for tmp in out.glob(".part-*.tmp"):
         tmp.unlink()
+    by_shard: dict[str, set[str]] = {}
+    for doc, row in keep.items():  # one pass: a million documents over thousands of shards
+        by_shard.setdefault(row.get("shard") or "", set()).add(doc)
     for shard in sorted(out.glob("part-*")):
-        docs = {doc for doc, row in keep.items() if row.get("shard") == shard.name}
+        docs = by_shard.get(shard.name, set())
+        if not docs:  # nothing to keep (always so without --resume): no need to read it
+            shard.unlink()
+            continue
         rows = _shard_rows(shard)
         if shard.suffix == ".parquet":
             import pyarrow as pa
