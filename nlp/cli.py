@@ -389,12 +389,23 @@ def crossval_cmd(
     folds: Annotated[
         list[int] | None, typer.Option("--fold", help="Only these folds (repeatable).")
     ] = None,
+    reuse: Annotated[
+        bool,
+        typer.Option(
+            "--reuse",
+            help="Score the fold models already in OUTPUT_DIR instead of training them "
+            "(seconds, not hours: to measure a change to decoding).",
+        ),
+    ] = False,
 ) -> None:
     """Leave-one-document-out cross-validation against the rules baseline.
 
     Trains one model per held-out document (OUTPUT_DIR/fold-K), scores it on that document,
     and prints per-fold, mean and pooled F1 per label and record-core F1 for the model and
     for the rules on the same folds; writes OUTPUT_DIR/crossval.json.
+
+    Example, decoding compared on the same fold models:
+    nlp crossval configs/e5-zh.yaml --reuse --set decode.viterbi=false
     """
     import logging
 
@@ -402,7 +413,11 @@ def crossval_cmd(
 
     logging.basicConfig(level=logging.WARNING)
     cfg = _config(config, overrides)
-    result = crossval(cfg, folds=folds)
+    try:
+        result = crossval(cfg, folds=folds, reuse=reuse)
+    except (FileNotFoundError, ValueError) as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from exc
     keys = [*LABELS, "micro", "record_core"]
     table = Table("fold", "who", *keys, title="F1, leave-one-document-out")
     for row in result["folds"]:

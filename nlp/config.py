@@ -72,8 +72,9 @@ class OptimConfig:
 
 @dataclass(frozen=True)
 class DecodeConfig:
-    """Constraints on the model's spans at inference (nlp.tagger.Decoding)."""
+    """How the model's outputs become spans at inference (nlp.tagger.Decoding)."""
 
+    viterbi: bool = True  # the most probable valid BIO sequence, not each character's best tag
     drop_boilerplate: bool = True  # no spans on site furniture / metadata lines
     rules_snap: tuple[str, ...] = ()  # labels whose span edges snap to an overlapping rule span
     rules_fill: tuple[str, ...] = ()  # labels whose rule spans fill gaps the model left

@@ -33,9 +33,25 @@ def _f1_row(report: dict[str, Any]) -> dict[str, float]:
     return row
 
 
-def crossval(config: TrainConfig, *, folds: list[int] | None = None) -> dict[str, Any]:
+def _saved_fold(config: TrainConfig, held_out: str) -> Path:
+    """A fold model from an earlier run, checked to have been tested on ``held_out``."""
+    model_dir = Path(config.output_dir)
+    meta = model_dir / "nlp.json"
+    if not meta.exists():
+        raise FileNotFoundError(f"{model_dir}: no trained fold model to reuse (no nlp.json)")
+    tested = json.loads(meta.read_text(encoding="utf-8")).get("split", {}).get("test", [])
+    if tested != [held_out]:
+        raise ValueError(f"{model_dir} was tested on {tested}, not on {held_out!r}")
+    return model_dir
+
+
+def crossval(
+    config: TrainConfig, *, folds: list[int] | None = None, reuse: bool = False
+) -> dict[str, Any]:
     """Train and score one model per fold; return per-fold, mean and pooled scores for the
-    model and for the rules baseline on the same documents."""
+    model and for the rules baseline on the same documents. ``reuse``: score the fold
+    models already saved under ``config.output_dir`` (after a change to decoding) instead
+    of training them again."""
     from nlp.train import train
 
     tasks = sorted(load_tasks(config.data.annotations), key=lambda t: t.name)
@@ -50,11 +66,11 @@ def crossval(config: TrainConfig, *, folds: list[int] | None = None) -> dict[str
             data=dataclasses.replace(config.data, fold=k, test_docs=(), dev_docs=()),
             output_dir=str(base / f"fold-{k}"),
         )
-        model_dir = train(fold_config)
+        model_dir = _saved_fold(fold_config, tasks[k].name) if reuse else train(fold_config)
         held_out = [tasks[k]]
         # the model alone: rule filling, if configured, is scored as its own row
         tagger = Tagger.load(model_dir, device="cpu")
-        tagger.decoding = Decoding(drop_boilerplate=False)
+        tagger.decoding = Decoding(viterbi=config.decode.viterbi, drop_boilerplate=False)
         spans = tagger.predict([tasks[k].text])[0]
         model_spans[tasks[k].name] = spans
         rule_spans = rules_tag(tasks[k].text)

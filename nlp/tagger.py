@@ -3,8 +3,9 @@
 Windows of whole sentences (cut with a stride inside very long ones) are encoded one word
 per character (`nlp.alignment`), sorted by length into batches with dynamic padding, run
 without gradients, and merged back per character: where windows overlap, the prediction
-from the window in which the character sits farthest from an edge wins. BIO is repaired
-on the way back to spans, and span edges never hold whitespace or punctuation.
+from the window in which the character sits farthest from an edge wins. Tags are read off
+the merged distributions as the most probable valid BIO sequence (Viterbi), and span edges
+never hold whitespace or punctuation.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from nlp import rules
-from nlp.alignment import IGNORE, CharEncoder, tags_to_spans, windows
+from nlp.alignment import IGNORE, CharEncoder, bio_viterbi, tags_to_spans, windows
 from nlp.schema import Span
 from nlp.text import is_boilerplate, lines, list_markers
 
@@ -128,8 +129,11 @@ def drop_boilerplate(text: str, spans: Sequence[Span]) -> list[Span]:
 
 @dataclass(frozen=True, slots=True)
 class Decoding:
-    """Constraints applied to a model's spans, in this order (saved in nlp.json)."""
+    """How a model's per-character distributions become spans (saved in nlp.json): tags
+    by ``viterbi`` (else each character's best tag, BIO repaired), then constraints on the
+    spans, in this order."""
 
+    viterbi: bool = True
     drop_boilerplate: bool = True
     rules_snap: tuple[str, ...] = ()
     rules_fill: tuple[str, ...] = ()
@@ -137,6 +141,10 @@ class Decoding:
     @property
     def uses_rules(self) -> bool:
         return bool(self.rules_snap or self.rules_fill)
+
+    def tags(self, probs: np.ndarray, tags: Sequence[str]) -> np.ndarray:
+        """Tag id per character from its distribution (characters × ``tags``)."""
+        return bio_viterbi(probs, tags) if self.viterbi else probs.argmax(-1)
 
     def apply(
         self, text: str, spans: list[Span], rule_spans: Sequence[Span] | None = None
@@ -152,14 +160,14 @@ class Decoding:
 
 
 class TorchRunner:
-    """Batches of token ids → best label id and its probability, with a PyTorch model."""
+    """Batches of token ids → label distribution per token (B, T, labels), with PyTorch."""
 
     def __init__(self, model: Any) -> None:
         self.model = model.eval()
 
     def __call__(
         self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> np.ndarray:
         import torch
 
         device = next(self.model.parameters()).device
@@ -170,8 +178,7 @@ class TorchRunner:
                 attention_mask=torch.from_numpy(mask).to(device),
                 **extra,
             ).logits
-            best, label = logits.float().softmax(-1).max(-1)
-        return label.cpu().numpy(), best.cpu().numpy()
+            return logits.float().softmax(-1).cpu().numpy()
 
 
 class OnnxRunner:
@@ -206,15 +213,14 @@ class OnnxRunner:
 
     def __call__(
         self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> np.ndarray:
         inputs = {"input_ids": ids, "attention_mask": mask}
         if types is not None:
             inputs["token_type_ids"] = types
         logits = self._logits(inputs)
         logits = logits - logits.max(-1, keepdims=True)
         probs = np.exp(logits)
-        probs /= probs.sum(-1, keepdims=True)
-        return probs.argmax(-1), probs.max(-1)
+        return probs / probs.sum(-1, keepdims=True)
 
 
 class _PlainTokenizer:
@@ -264,6 +270,7 @@ class Tagger:
         self.rule_hints = rule_hints
         self._encoder = CharEncoder(tokenizer)
         self._lock = threading.Lock()  # the per-character id cache is shared
+        self._outside = next(i for i, tag in self.id2label.items() if tag == "O")
 
     @property
     def model(self) -> Any:
@@ -346,8 +353,8 @@ class Tagger:
         for i in range(0, len(ordered), self.batch_size):
             yield ordered[i : i + self.batch_size]
 
-    def _forward(self, batch: list[_Window]) -> tuple[np.ndarray, np.ndarray]:
-        """Best label id and its probability per token: (B, T) each, padded dynamically."""
+    def _forward(self, batch: list[_Window]) -> np.ndarray:
+        """Label distribution per token, (B, T, labels), padded dynamically."""
         width = max(len(w.input_ids) for w in batch)
         pad = self.tokenizer.pad_token_id or 0
         ids = np.full((len(batch), width), pad, dtype=np.int64)
@@ -360,28 +367,28 @@ class Tagger:
                 types[i, : len(w.input_ids)] = w.token_type_ids
         return self.runner(ids, mask, types)
 
-    def label_characters(
+    def char_probs(
         self, texts: Sequence[str], rule_spans: Sequence[Sequence[Span]] | None = None
-    ) -> list[list[tuple[str, float]]]:
-        """(BIO tag, probability) per character of each text, windows merged: where windows
-        overlap, the one in which the character sits farthest from an edge decides."""
+    ) -> list[np.ndarray]:
+        """Label distribution per character of each text, (characters × labels), windows
+        merged: where windows overlap, the one in which the character sits farthest from an
+        edge decides. A character no window labels (none should) counts as ``O``."""
         texts = list(texts)
-        out = [[("O", 1.0)] * len(t) for t in texts]
-        margin = [[-1] * len(t) for t in texts]
+        out = [np.zeros((len(t), len(self.id2label)), dtype=np.float32) for t in texts]
+        for probs in out:
+            probs[:, self._outside] = 1.0
+        margin = [np.full(len(t), -1) for t in texts]
         for batch in self._batches(self._windows(texts, rule_spans)):
-            labels, probs = self._forward(batch)
+            probs = self._forward(batch)
             for row, w in enumerate(batch):
-                for pos, char in enumerate(w.char_index):
-                    if char == IGNORE:
-                        continue
-                    i = w.start + char
-                    edge = min(char, w.end - w.start - 1 - char)
-                    if edge > margin[w.doc][i]:
-                        margin[w.doc][i] = edge
-                        out[w.doc][i] = (
-                            self.id2label[int(labels[row, pos])],
-                            float(probs[row, pos]),
-                        )
+                index = np.asarray(w.char_index)
+                (pos,) = np.nonzero(index != IGNORE)
+                chars = index[pos]
+                edge = np.minimum(chars, w.end - w.start - 1 - chars)
+                better = edge > margin[w.doc][w.start + chars]
+                at = w.start + chars[better]
+                margin[w.doc][at] = edge[better]
+                out[w.doc][at] = probs[row, pos[better]]
         return out
 
     def predict(self, texts: Sequence[str]) -> list[list[Span]]:
@@ -390,11 +397,13 @@ class Tagger:
         # the regex runs once per text: for the hints and for the decoding constraints
         needed = self.rule_hints or self.decoding.uses_rules
         found = [rules.tag(t) for t in texts] if needed else [None] * len(texts)
-        labelled = self.label_characters(texts, found if self.rule_hints else None)
+        distributions = self.char_probs(texts, found if self.rule_hints else None)
+        names = [self.id2label[i] for i in range(len(self.id2label))]
         out = []
-        for text, chars, rule_spans in zip(texts, labelled, found, strict=True):
-            tags = [tag for tag, _ in chars]
-            scores = [score for _, score in chars]
+        for text, probs, rule_spans in zip(texts, distributions, found, strict=True):
+            best = self.decoding.tags(probs, names)
+            tags = [names[i] for i in best]
+            scores = probs[np.arange(len(best)), best].tolist()
             spans = [t for s in tags_to_spans(text, tags, scores=scores) if (t := trim(text, s))]
             out.append(self.decoding.apply(text, spans, rule_spans))
         return out
@@ -425,6 +434,7 @@ def saved_settings(path: Path) -> dict[str, Any]:
     out["rule_hints"] = bool(config.get("model", {}).get("rule_hints", False))
     decode = config.get("decode", {})
     out["decoding"] = Decoding(
+        viterbi=bool(decode.get("viterbi", True)),
         drop_boilerplate=bool(decode.get("drop_boilerplate", True)),
         rules_snap=tuple(decode.get("rules_snap", ())),
         rules_fill=tuple(decode.get("rules_fill", ())),

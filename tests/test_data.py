@@ -1,8 +1,11 @@
 """The character round trip: gold spans → BIO per character → token labels → spans."""
 
+import itertools
+
+import numpy as np
 import pytest
 
-from nlp.alignment import IGNORE, CharEncoder, char_tags, tags_to_spans, windows
+from nlp.alignment import IGNORE, CharEncoder, bio_viterbi, char_tags, tags_to_spans, windows
 from nlp.data import build_dataset, example_spans, split_tasks
 from nlp.schema import ID2TAG, Span
 
@@ -80,6 +83,44 @@ def test_bio_repair_opens_a_span_on_a_stray_inside_tag():
         ("2.5", "AMOUNT", 1.0),
         ("%", "UNIT", 1.0),
     ]
+
+
+def _valid_bio(path, tags):
+    names = [tags[i] for i in path]
+    return all(
+        not b.startswith("I-") or (a[2:] == b[2:] and a != "O")
+        for a, b in zip(["O", *names], names, strict=False)
+    )
+
+
+def test_viterbi_finds_the_most_probable_valid_bio_sequence():
+    tags = ["O", "B-DATE", "I-DATE", "B-UNIT", "I-UNIT"]
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        probs = rng.dirichlet(np.ones(len(tags)), size=4)  # no character sure to be O
+        path = bio_viterbi(probs, tags)
+        assert _valid_bio(path, tags)
+        logp = np.log(probs)
+        best = max(
+            (p for p in itertools.product(range(len(tags)), repeat=4) if _valid_bio(p, tags)),
+            key=lambda p: logp[np.arange(4), p].sum(),
+        )
+        assert np.isclose(logp[np.arange(4), path].sum(), logp[np.arange(4), best].sum())
+
+
+def test_viterbi_keeps_a_span_whole_where_one_character_is_unsure():
+    tags = ["O", "B-DATE", "I-DATE"]
+    # 1948年: the second character leans O, its neighbours say DATE
+    probs = np.array([[0.1, 0.8, 0.1], [0.5, 0.1, 0.4], [0.1, 0.1, 0.8], [0.1, 0.1, 0.8]])
+    greedy = tags_to_spans("1948", [tags[i] for i in probs.argmax(-1)])
+    best = tags_to_spans("1948", [tags[i] for i in bio_viterbi(probs, tags)])
+    assert [s.text for s in greedy] == ["1", "48"]
+    assert [s.text for s in best] == ["1948"]
+    sure = np.array([[0.1, 0.8, 0.1], [0.995, 0.001, 0.004], [0.1, 0.2, 0.7]])
+    assert bio_viterbi(sure, tags).tolist() == [1, 0, 1]  # a sure O ends the span
+    valid = np.array([[0.1, 0.8, 0.1], [0.1, 0.1, 0.8], [0.8, 0.1, 0.1]])
+    assert bio_viterbi(valid, tags).tolist() == [1, 2, 0]  # already valid: unchanged
+    assert bio_viterbi(np.zeros((0, 3)), tags).tolist() == []
 
 
 def test_split_by_document_and_folds(gold_tasks):

@@ -14,33 +14,34 @@ from nlp import Extractor
 from nlp.batch import manifest_path, run
 from nlp.cli import app
 from nlp.schema import TAG2ID
-from nlp.tagger import Tagger
+from nlp.tagger import Decoding, Tagger, saved_settings
 from nlp.tokenization import char_tokenizer, char_vocabulary
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 DIGITS = "0123456789０１２３４５６７８９"
 
 
-class LookupModel(torch.nn.Module):
-    """Digits → I-AMOUNT, 元/%/亿 → I-UNIT, everything else → O (BIO repair makes spans)."""
+class TableModel(torch.nn.Module):
+    """Logits looked up per token id: a model whose every output the test sets."""
 
-    def __init__(self, tokenizer):
+    def __init__(self, table: torch.Tensor):
         super().__init__()
         self.config = PretrainedConfig(
             id2label={i: t for t, i in TAG2ID.items()}, max_position_embeddings=512
         )
-        table = torch.full((len(tokenizer), len(TAG2ID)), -5.0)
-        table[:, TAG2ID["O"]] = 5.0
-        for piece, idx in tokenizer.get_vocab().items():
-            label = (
-                "I-AMOUNT" if piece in DIGITS else "I-UNIT" if piece in ("元", "%", "亿") else "O"
-            )
-            table[idx] = -5.0
-            table[idx, TAG2ID[label]] = 5.0
         self.table = torch.nn.Parameter(table)
 
     def forward(self, input_ids, attention_mask=None):
         return type("Out", (), {"logits": self.table[input_ids]})
+
+
+def lookup_model(tokenizer) -> TableModel:
+    """Digits → I-AMOUNT, 元/%/亿 → I-UNIT, everything else → O (BIO repair makes spans)."""
+    table = torch.full((len(tokenizer), len(TAG2ID)), -5.0)
+    for piece, idx in tokenizer.get_vocab().items():
+        label = "I-AMOUNT" if piece in DIGITS else "I-UNIT" if piece in ("元", "%", "亿") else "O"
+        table[idx, TAG2ID[label]] = 5.0
+    return TableModel(table)
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,11 @@ def tagger():
     tokenizer = char_tokenizer(
         char_vocabulary(["增长元亿%。,年月是的一二三四五六七八九十" + DIGITS])
     )
-    return Tagger(LookupModel(tokenizer), tokenizer, max_tokens=12, stride=4, batch_size=3)
+    # inside tags only: each character's own best tag, BIO repaired, makes the spans
+    greedy = Decoding(viterbi=False)
+    return Tagger(
+        lookup_model(tokenizer), tokenizer, max_tokens=12, stride=4, batch_size=3, decoding=greedy
+    )
 
 
 def test_a_span_cut_by_window_boundaries_comes_out_whole(tagger):
@@ -63,6 +68,24 @@ def test_a_span_cut_by_window_boundaries_comes_out_whole(tagger):
     assert all(text[s.start : s.end] == s.text for s in spans)
 
 
+def test_a_date_with_one_unsure_character_comes_out_whole(tmp_path):
+    text = "审核1948年参加"
+    tokenizer = char_tokenizer(char_vocabulary([text]))
+    table = torch.zeros(len(tokenizer), len(TAG2ID))  # uniform: O wins the ties
+    table[:, TAG2ID["O"]] = 1.0
+    ids = tokenizer.get_vocab()
+    table[ids["1"], TAG2ID["B-DATE"]] = 3.0
+    table[ids["9"], TAG2ID["I-DATE"]] = 0.8  # leans O (1.0) by a little
+    for char in "48年":
+        table[ids[char], TAG2ID["I-DATE"]] = 3.0
+    tagger = Tagger(TableModel(table), tokenizer, max_tokens=16, stride=4)
+    assert [s.text for s in tagger.tag(text)] == ["1948年"]
+    tagger.decoding = Decoding(viterbi=False)  # each character's best tag: the span breaks
+    assert [s.text for s in tagger.tag(text)] == ["1", "48年"]
+    (tmp_path / "nlp.json").write_text('{"config": {"decode": {"viterbi": false}}}')
+    assert saved_settings(tmp_path)["decoding"] == Decoding(viterbi=False)
+
+
 def test_full_width_digits_and_whitespace_keep_offsets(tagger):
     text = "增长\u3000１２元 增长 3%"
     spans = tagger.tag(text)
@@ -70,7 +93,14 @@ def test_full_width_digits_and_whitespace_keep_offsets(tagger):
 
 
 def test_a_two_megabyte_line_without_punctuation(tagger):
-    wide = Tagger(tagger.model, tagger.tokenizer, max_tokens=512, stride=32, batch_size=64)
+    wide = Tagger(
+        tagger.model,
+        tagger.tokenizer,
+        max_tokens=512,
+        stride=32,
+        batch_size=64,
+        decoding=tagger.decoding,
+    )
     text = "增长" * 1_000_000 + "42元"
     spans = wide.tag(text)
     assert [(s.text, s.start) for s in spans] == [("42", 2_000_000), ("元", 2_000_002)]
