@@ -16,7 +16,6 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
 from bench_engines import report_files
 
 from nlp.alignment import bio_viterbi, tags_to_spans
@@ -62,7 +61,8 @@ def main() -> None:
         )
     print(f"viterbi / best tag each: {viterbi_s / greedy_s:.2f}x time")
     print(f"spans that differ: {changed} of {total} ({100 * changed / max(total, 1):.1f} %)")
-    print(f"characters whose tag differs: {sum(int((p.argmax(-1) != bio_viterbi(p, names)).sum()) for p in probs)}")  # noqa: E501
+    moved = sum(int((p.argmax(-1) != bio_viterbi(p, names)).sum()) for p in probs)
+    print(f"characters whose tag differs: {moved}")
 
 
 if __name__ == "__main__":
