@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -286,6 +287,25 @@ def _print_span_scores(scores: dict) -> None:
     console.print(table)
 
 
+@contextlib.contextmanager
+def _base_loading(cfg) -> Iterator[None]:
+    """A clear error, not a traceback, when ``model.base`` is neither a local directory nor
+    reachable on the hub (this machine is offline, or the encoder was never built)."""
+    try:
+        yield
+    except OSError as exc:
+        base = cfg.model.base
+        if not base or Path(base).exists():
+            raise
+        reason = escape(str(exc).splitlines()[0])
+        err.print(
+            f"[red]error:[/] model.base {escape(repr(base))} is not a local directory and the hub "
+            f"could not provide it ({reason}). Build it first (scripts/build_default_model.sh "
+            "shows the steps) or point --set model.base=... at a model directory."
+        )
+        raise typer.Exit(1) from exc
+
+
 def _config(path: Path | None, overrides: list[str]):
     from nlp.config import ConfigError, load_config
 
@@ -324,7 +344,8 @@ def train_cmd(
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     cfg = _config(config, overrides)
     console.print(f"config: {cfg.to_dict()}")
-    out = train(cfg, resume=resume)
+    with _base_loading(cfg):
+        out = train(cfg, resume=resume)
     rank, world = os.environ.get("RANK", "0"), os.environ.get("WORLD_SIZE", "1")
     console.print(f"[green]✓[/] rank {rank}/{world} done; model → {out}")
 
@@ -415,7 +436,8 @@ def crossval_cmd(
     logging.basicConfig(level=logging.WARNING)
     cfg = _config(config, overrides)
     try:
-        result = crossval(cfg, folds=folds, reuse=reuse)
+        with _base_loading(cfg):
+            result = crossval(cfg, folds=folds, reuse=reuse)
     except (FileNotFoundError, ValueError) as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(1) from exc

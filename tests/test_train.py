@@ -189,3 +189,18 @@ def test_crossval_scores_folds_and_reuses_saved_fold_models(tmp_path):
     assert again["predictions"] == first["predictions"]
     with pytest.raises(FileNotFoundError, match="fold-1"):
         crossval(config, folds=[1], reuse=True)
+
+
+def test_a_missing_base_encoder_is_a_clear_error_not_a_traceback(tmp_path):
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    missing = tmp_path / "no" / "encoder"
+    args = [
+        "train", str(SMOKE), "--set", f"output_dir={tmp_path / 'out'}",
+        "--set", f"data.annotations={ROOT / 'annotations'}", "--set", f"model.base={missing}",
+    ]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "is not a local directory" in result.output and "Traceback" not in result.output
