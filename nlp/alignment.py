@@ -242,6 +242,13 @@ class CharEncoder:
         """Tokens per character."""
         return [len(self.ids(c)) for c in text]
 
+    def windows(
+        self, text: str, *, max_tokens: int, stride: int, spans: Sequence[Span] = ()
+    ) -> list[tuple[int, int]]:
+        """`windows` of ``text`` whose encoding, special tokens included, fits ``max_tokens``."""
+        budget = max_tokens - self.special_count
+        return windows(text, budget=budget, stride=stride, cost=self.costs(text), spans=spans)
+
     def encode(
         self,
         text: str,

@@ -14,7 +14,7 @@ from typing import Any
 
 from datasets import Dataset, DatasetDict
 
-from nlp.alignment import IGNORE, CharEncoder, char_tags, tags_to_spans, windows
+from nlp.alignment import IGNORE, CharEncoder, char_tags, tags_to_spans
 from nlp.annotations import Task
 from nlp.rules import char_hints
 from nlp.schema import ID2TAG, Span
@@ -26,10 +26,8 @@ def task_examples(
     """The training examples of one document, in document order (with ``rule_hints``, the
     rule baseline's tags as ``token_type_ids``)."""
     spans = task.sorted_spans()
-    budget = max_tokens - encoder.special_count
-    cost = encoder.costs(task.text)
     hints = char_hints(task.text) if rule_hints else None
-    for s, e in windows(task.text, budget=budget, stride=stride, cost=cost, spans=spans):
+    for s, e in encoder.windows(task.text, max_tokens=max_tokens, stride=stride, spans=spans):
         tags = char_tags(e - s, spans, offset=s)
         yield {
             "doc": task.name,

@@ -35,7 +35,7 @@ from transformers import (
     set_seed,
 )
 
-from nlp.alignment import IGNORE, CharEncoder, windows
+from nlp.alignment import IGNORE, CharEncoder
 from nlp.train import keep_lower_layers
 
 log = logging.getLogger(__name__)
@@ -63,11 +63,9 @@ class PretrainConfig:
 def window_examples(texts: Sequence[str], tokenizer: Any, config: PretrainConfig) -> list[dict]:
     """Input ids of every window of every text, one position per character."""
     encoder = CharEncoder(tokenizer)
-    budget = config.max_tokens - encoder.special_count
     out = []
     for text in texts:
-        cost = encoder.costs(text)
-        for start, end in windows(text, budget=budget, stride=config.stride, cost=cost):
+        for start, end in encoder.windows(text, max_tokens=config.max_tokens, stride=config.stride):
             ids = encoder.encode(text[start:end])["input_ids"]
             if len(ids) > encoder.special_count + 1:
                 out.append({"input_ids": ids})

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from nlp import rules
-from nlp.alignment import IGNORE, CharEncoder, bio_viterbi, tags_to_spans, windows
+from nlp.alignment import IGNORE, CharEncoder, bio_viterbi, tags_to_spans
 from nlp.schema import Span
 from nlp.text import is_boilerplate, lines, list_markers
 
@@ -270,7 +270,7 @@ class Tagger:
         self.rule_hints = rule_hints
         self._encoder = CharEncoder(tokenizer)
         self._lock = threading.Lock()  # the per-character id cache is shared
-        self._outside = next(i for i, tag in self.id2label.items() if tag == "O")
+        self._tags = [self.id2label[i] for i in range(len(self.id2label))]  # by label id
 
     @property
     def model(self) -> Any:
@@ -332,14 +332,13 @@ class Tagger:
     def _windows(
         self, texts: Sequence[str], rule_spans: Sequence[Sequence[Span]] | None = None
     ) -> list[_Window]:
-        budget = self.max_tokens - self._encoder.special_count
         out = []
         with self._lock:
             for d, text in enumerate(texts):
-                cost = self._encoder.costs(text)
                 found = rule_spans[d] if rule_spans is not None else None
                 hints = rules.char_hints(text, found) if self.rule_hints else None
-                for s, e in windows(text, budget=budget, stride=self.stride, cost=cost):
+                bounds = self._encoder.windows(text, max_tokens=self.max_tokens, stride=self.stride)
+                for s, e in bounds:
                     enc = self._encoder.encode(text[s:e], hints=hints[s:e] if hints else None)
                     out.append(
                         _Window(
@@ -374,9 +373,9 @@ class Tagger:
         merged: where windows overlap, the one in which the character sits farthest from an
         edge decides. A character no window labels (none should) counts as ``O``."""
         texts = list(texts)
-        out = [np.zeros((len(t), len(self.id2label)), dtype=np.float32) for t in texts]
+        out = [np.zeros((len(t), len(self._tags)), dtype=np.float32) for t in texts]
         for probs in out:
-            probs[:, self._outside] = 1.0
+            probs[:, self._tags.index("O")] = 1.0
         margin = [np.full(len(t), -1) for t in texts]
         for batch in self._batches(self._windows(texts, rule_spans)):
             probs = self._forward(batch)
@@ -398,11 +397,10 @@ class Tagger:
         needed = self.rule_hints or self.decoding.uses_rules
         found = [rules.tag(t) for t in texts] if needed else [None] * len(texts)
         distributions = self.char_probs(texts, found if self.rule_hints else None)
-        names = [self.id2label[i] for i in range(len(self.id2label))]
         out = []
         for text, probs, rule_spans in zip(texts, distributions, found, strict=True):
-            best = self.decoding.tags(probs, names)
-            tags = [names[i] for i in best]
+            best = self.decoding.tags(probs, self._tags)
+            tags = [self._tags[i] for i in best]
             scores = probs[np.arange(len(best)), best].tolist()
             spans = [t for s in tags_to_spans(text, tags, scores=scores) if (t := trim(text, s))]
             out.append(self.decoding.apply(text, spans, rule_spans))
