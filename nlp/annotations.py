@@ -25,6 +25,11 @@ RELATION_FIELDS: dict[str, str] = {
 }
 FROM_NAME = "label"
 TO_NAME = "text"
+# Per-region choices on an AMOUNT (Label Studio `perRegion` Choices): its record's change
+# and whether it is approximate (guidelines, section 2)
+CHANGE_NAME = "change"
+APPROXIMATE_NAME = "approximate"
+CHANGES = ("increase", "decrease")
 
 
 class AnnotationError(ValueError):
@@ -40,6 +45,10 @@ class Task:
     spans: dict[str, Span]  # result id → span
     relations: tuple[tuple[str, str], ...] = ()  # (AMOUNT result id, other result id)
     meta: dict[str, Any] = field(default_factory=dict)
+    # AMOUNT result id → its annotated change ("increase"/"decrease") and approximate flag;
+    # an AMOUNT absent from these has no change and is exact
+    change: dict[str, str] = field(default_factory=dict)
+    approximate: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
@@ -65,7 +74,14 @@ class Task:
         for rid, span in self.spans.items():
             if span.label == AMOUNT:
                 fields = links.get(rid, {})
-                out.append(GoldRecord(amount=span, **fields))
+                out.append(
+                    GoldRecord(
+                        amount=span,
+                        **fields,
+                        change=self.change.get(rid),
+                        approximate=rid in self.approximate,
+                    )
+                )
         return sorted(out, key=lambda r: r.amount.start)
 
 
@@ -78,6 +94,8 @@ class GoldRecord:
     indicator: Span | None = None
     date: Span | None = None
     project: Span | None = None
+    change: str | None = None
+    approximate: bool = False
 
 
 # --- reading -------------------------------------------------------------------------
@@ -103,6 +121,8 @@ def task_from_ls(item: dict[str, Any]) -> Task:
     text = data["text"]
     spans: dict[str, Span] = {}
     relations: list[tuple[str, str]] = []
+    change: dict[str, str] = {}
+    approximate: set[str] = set()
     for result in _choose_result(item):
         kind = result.get("type")
         if kind == "labels":
@@ -117,9 +137,19 @@ def task_from_ls(item: dict[str, Any]) -> Task:
             )
         elif kind == "relation":
             relations.append((str(result["from_id"]), str(result["to_id"])))
+        elif kind == "choices" and result.get("from_name") == CHANGE_NAME:
+            change[str(result["id"])] = str(result["value"]["choices"][0])
+        elif kind == "choices" and result.get("from_name") == APPROXIMATE_NAME:
+            approximate.add(str(result["id"]))
     meta = dict(data.get("meta") or {})
     return Task(
-        id=item.get("id", ""), text=text, spans=spans, relations=tuple(relations), meta=meta
+        id=item.get("id", ""),
+        text=text,
+        spans=spans,
+        relations=tuple(relations),
+        meta=meta,
+        change=change,
+        approximate=frozenset(approximate),
     )
 
 
@@ -174,7 +204,16 @@ def task_from_records(
                 if dst is not None:
                     relations.append((src, dst))
     by_id = {ids[(s.start, s.end, s.label)]: s for s in spans}
-    return Task(id=task_id, text=text, spans=by_id, relations=tuple(relations), meta=meta or {})
+    amount_id = {r.amount: ids[(r.amount.start, r.amount.end, AMOUNT)] for r in records}
+    return Task(
+        id=task_id,
+        text=text,
+        spans=by_id,
+        relations=tuple(relations),
+        meta=meta or {},
+        change={amount_id[r.amount]: r.change for r in records if r.change},
+        approximate=frozenset(amount_id[r.amount] for r in records if r.approximate),
+    )
 
 
 def span_result(rid: str, span: Span) -> dict[str, Any]:
@@ -196,10 +235,21 @@ def relation_result(src: str, dst: str) -> dict[str, Any]:
     return {"from_id": src, "to_id": dst, "type": "relation", "direction": "right"}
 
 
+def choice_result(rid: str, span: Span, name: str, choice: str) -> dict[str, Any]:
+    """A per-region ``choices`` result: an attribute of the span with the same id."""
+    value = {"start": span.start, "end": span.end, "text": span.text, "choices": [choice]}
+    return {"id": rid, "from_name": name, "to_name": TO_NAME, "type": "choices", "value": value}
+
+
 def task_results(task: Task) -> list[dict[str, Any]]:
-    """Span results in document order, then relations."""
+    """Span results in document order, then the amounts' attributes, then relations."""
     ordered = sorted(task.spans.items(), key=lambda kv: kv[1])
     results = [span_result(rid, span) for rid, span in ordered]
+    for rid, span in ordered:
+        if rid in task.change:
+            results.append(choice_result(rid, span, CHANGE_NAME, task.change[rid]))
+        if rid in task.approximate:
+            results.append(choice_result(rid, span, APPROXIMATE_NAME, APPROXIMATE_NAME))
     results += [relation_result(src, dst) for src, dst in task.relations]
     return results
 
@@ -280,6 +330,12 @@ def check_task(task: Task) -> list[Problem]:
         if field_name in fields_seen.setdefault(src, set()):
             add(f"relation {src}→{dst}: AMOUNT {a.text!r} has two {b.label} links")
         fields_seen[src].add(field_name)
+    for rid, value in task.change.items():
+        if value not in CHANGES:
+            add(f"span {rid}: change {value!r} is not one of {', '.join(CHANGES)}")
+    for rid in {*task.change, *task.approximate}:
+        if rid not in valid or valid[rid].label != AMOUNT:
+            add(f"span {rid}: change/approximate set on something that is not an AMOUNT")
     for rid, span in valid.items():
         if span.label == AMOUNT and rid not in fields_seen:
             add(f"span {rid} AMOUNT {span.text!r} at {span.start} has no record (no relation)")

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import quoteattr
 
 from nlp.annotations import (
+    APPROXIMATE_NAME,
+    CHANGE_NAME,
+    CHANGES,
     FROM_NAME,
     RELATION_FIELDS,
     TO_NAME,
@@ -25,7 +28,7 @@ from nlp.annotations import (
     task_results,
 )
 from nlp.io import ReadError, read_document, text_sha256
-from nlp.schema import LABELS, Document
+from nlp.schema import AMOUNT, LABELS, Document
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio
@@ -51,8 +54,9 @@ class LabelStudioError(RuntimeError):
 
 
 def label_config() -> str:
-    """The labeling config: the schema's span labels on single characters, and relations
-    from an AMOUNT to the fields of its record (guidelines, section 3)."""
+    """The labeling config: the schema's span labels on single characters, relations
+    from an AMOUNT to the fields of its record (guidelines, section 3), and the record's
+    change and approximate flag as choices on the selected AMOUNT."""
     labels = "\n".join(
         f"    <Label value={quoteattr(label)} background={quoteattr(COLOURS.get(label, '#888'))}/>"
         for label in LABELS
@@ -63,6 +67,14 @@ def label_config() -> str:
         f'  <Labels name="{FROM_NAME}" toName="{TO_NAME}">\n{labels}\n  </Labels>\n'
         f"  <Relations>\n{relations}\n  </Relations>\n"
         f'  <Text name="{TO_NAME}" value="$text" granularity="symbol"/>\n'
+        f'  <View visibleWhen="region-selected" whenLabelValue="{AMOUNT}">\n'
+        f'    <Choices name="{CHANGE_NAME}" toName="{TO_NAME}" perRegion="true">\n'
+        + "".join(f'      <Choice value="{c}"/>\n' for c in CHANGES)
+        + "    </Choices>\n"
+        f'    <Choices name="{APPROXIMATE_NAME}" toName="{TO_NAME}" perRegion="true">\n'
+        f'      <Choice value="{APPROXIMATE_NAME}"/>\n'
+        "    </Choices>\n"
+        "  </View>\n"
         "</View>\n"
     )
 

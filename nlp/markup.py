@@ -5,7 +5,9 @@ Each span is written in place as ``[[TEXT|L]]`` with ``L`` one of ``I A U D P``
 their text: ``[[990|A|I=地区生产总值|D=2020年]]``, keys ``I``, ``D``, ``P`` and, only to
 override the adjacent unit, ``U`` (``U=-``: no unit). A reference resolves to the span of
 that label and text nearest the amount: on the same line first, then before it, then after.
-The unit is the UNIT span right after the amount (only 余/多/几 may stand between).
+The unit is the UNIT span right after the amount (余/多/几 or whitespace may stand between).
+The record's change is ``C=+`` (increase) or ``C=-`` (decrease), absent for none; a bare
+``~`` marks an approximate amount: ``增长[[0.2|A|I=GDP|C=+]][[%|U]]``, ``约[[27|A|~]]``.
 
 Removing the markup must give back the document text exactly; `parse` checks that.
 
@@ -27,7 +29,9 @@ CODES = {"I": INDICATOR, "A": AMOUNT, "U": UNIT, "D": DATE, "P": PROJECT}
 LETTERS = {label: code for code, label in CODES.items()}
 KEY_LABELS = {"I": INDICATOR, "D": DATE, "P": PROJECT, "U": UNIT}
 
-_MARK = re.compile(r"\[\[(.+?)\|([IAUDP])((?:\|[IDPU]=[^\]|]*)*)\]\]", re.DOTALL)
+_MARK = re.compile(r"\[\[(.+?)\|([IAUDP])((?:\|(?:[IDPUC]=[^\]|]*|~))*)\]\]", re.DOTALL)
+_CHANGE_CODES = {"+": "increase", "-": "decrease"}
+_CHANGE_LETTERS = {change: code for code, change in _CHANGE_CODES.items()}
 
 
 class MarkupError(ValueError):
@@ -70,6 +74,8 @@ def parse(markup: str, *, task_id: int | str = 0, meta: dict | None = None) -> T
     pieces: list[str] = []
     spans: dict[str, Span] = {}
     pending: list[_Pending] = []
+    change: dict[str, str] = {}
+    approximate: set[str] = set()
     pos = 0
     plain_len = 0
     for n, m in enumerate(_MARK.finditer(markup)):
@@ -82,10 +88,20 @@ def parse(markup: str, *, task_id: int | str = 0, meta: dict | None = None) -> T
         spans[rid] = Span(start=plain_len, end=plain_len + len(body), label=CODES[code], text=body)
         pieces.append(body)
         plain_len += len(body)
-        refs = dict(kv.split("=", 1) for kv in keys.split("|")[1:])
-        if refs and code != "A":
+        flags = keys.split("|")[1:]
+        refs = dict(kv.split("=", 1) for kv in flags if kv != "~")
+        if flags and code != "A":
             raise MarkupError(f"line {_line_of(markup, m.start())}: only an AMOUNT takes links")
         if code == "A":
+            if "C" in refs:
+                value = refs.pop("C")
+                if value not in _CHANGE_CODES:
+                    raise MarkupError(
+                        f"line {_line_of(markup, m.start())}: C={value!r}: write C=+ or C=-"
+                    )
+                change[rid] = _CHANGE_CODES[value]
+            if "~" in flags:
+                approximate.add(rid)
             pending.append(_Pending(rid, refs, _line_of(markup, m.start())))
         pos = m.end()
     pieces.append(markup[pos:])
@@ -126,7 +142,15 @@ def parse(markup: str, *, task_id: int | str = 0, meta: dict | None = None) -> T
                     f"but no {label} span has that text"
                 )
             relations.append((p.rid, rid_of[id(target)]))
-    return Task(id=task_id, text=text, spans=spans, relations=tuple(relations), meta=meta or {})
+    return Task(
+        id=task_id,
+        text=text,
+        spans=spans,
+        relations=tuple(relations),
+        meta=meta or {},
+        change=change,
+        approximate=frozenset(approximate),
+    )
 
 
 def render(task: Task) -> str:
@@ -149,6 +173,10 @@ def render(task: Task) -> str:
             for key, label in (("I", INDICATOR), ("D", DATE), ("P", PROJECT)):
                 if label in linked:
                     keys += f"|{key}={linked[label].text}"
+            if rid in task.change:
+                keys += f"|C={_CHANGE_LETTERS[task.change[rid]]}"
+            if rid in task.approximate:
+                keys += "|~"
         out.append(f"[[{span.text}|{LETTERS[span.label]}{keys}]]")
         pos = span.end
     out.append(task.text[pos:])

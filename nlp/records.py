@@ -168,14 +168,16 @@ def is_approximate(text: str, amount: Span, unit: Span | None) -> bool:
 
 
 def adjacent_unit(text: str, amount: Span, units: Sequence[Span]) -> Span | None:
-    """The UNIT written right after the amount (余/多/几 may stand between)."""
-    for unit in units:
-        if unit.start < amount.end:
-            continue
-        gap = text[amount.end : unit.start]
-        if len(gap) <= 2 and set(gap) <= QUALIFIERS_AFTER:
-            return unit
-        break
+    """The UNIT written right after the amount: 余/多/几 or whitespace, a line break
+    included, may stand between (`9200余家`, `990 亿元`, `30.2\n亿元`)."""
+    i = bisect.bisect_left(units, Span(amount.end, amount.end, "", ""))
+    if i == len(units):
+        return None
+    unit = units[i]
+    gap = text[amount.end : unit.start]
+    qualifiers = gap.strip()
+    if len(qualifiers) <= 2 and set(qualifiers) <= QUALIFIERS_AFTER and len(gap) <= 8:
+        return unit
     return None
 
 

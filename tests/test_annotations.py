@@ -1,3 +1,4 @@
+import dataclasses
 import json
 from collections import Counter
 
@@ -79,6 +80,28 @@ def test_save_and_load_round_trip(tmp_path):
     assert {r["type"] for r in results} == {"labels", "relation"}
     (back,) = load_tasks(path)
     assert back.spans == _good().spans and set(back.relations) == set(_good().relations)
+
+
+def test_change_and_approximate_round_trip_as_per_region_choices(tmp_path):
+    task = dataclasses.replace(_good(), change={"a2": "increase"}, approximate=frozenset({"a"}))
+    save_tasks([task], tmp_path / "export.json")
+    results = json.loads((tmp_path / "export.json").read_text(encoding="utf-8"))[0]
+    choices = [r for r in results["annotations"][0]["result"] if r["type"] == "choices"]
+    assert {(r["id"], r["from_name"], r["value"]["choices"][0]) for r in choices} == {
+        ("a2", "change", "increase"),
+        ("a", "approximate", "approximate"),
+    }
+    (back,) = load_tasks(tmp_path / "export.json")
+    assert [(r.amount.text, r.change, r.approximate) for r in back.records()] == [
+        ("990", None, True),
+        ("0.2", "increase", False),
+    ]
+
+
+def test_change_on_a_non_amount_or_with_a_bad_value_is_a_problem():
+    task = dataclasses.replace(_good(), change={"i": "increase", "a": "up"})
+    reasons = " ".join(p.reason for p in check([task]))
+    assert "not an AMOUNT" in reasons and "'up' is not one of" in reasons
 
 
 def test_load_rejects_a_non_export_file(tmp_path):

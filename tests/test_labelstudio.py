@@ -64,6 +64,9 @@ def test_label_config_names_every_label_and_character_granularity():
         "date",
         "project",
     }
+    choices = {c.get("name"): c for c in root.iter("Choices")}
+    assert {x.get("value") for x in choices["change"]} == {"increase", "decrease"}
+    assert all(c.get("perRegion") == "true" for c in choices.values())
 
 
 @pytest.mark.parametrize("model", ["rules", None])

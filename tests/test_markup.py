@@ -35,3 +35,27 @@ def test_malformed_markup_is_an_error():
 def test_render_then_parse_is_identity():
     src = "[[今年|D]][[企业|I]][[6|A|I=企业|D=今年]][[家|U]],[[3|A|D=今年]]个"
     assert render(parse(src)) == src
+
+
+def test_change_and_approximate_are_read_and_written_back():
+    src = "[[产值|I]]增长[[0.2|A|I=产值|C=+]][[%|U]],约[[27|A|I=产值|~]][[亿元|U]],下降[[3|A|C=-]]"
+    task = parse(src)
+    assert [(r.amount.text, r.change, r.approximate) for r in task.records()] == [
+        ("0.2", "increase", False),
+        ("27", None, True),
+        ("3", "decrease", False),
+    ]
+    assert render(task) == src
+
+
+def test_an_unknown_change_code_names_the_line():
+    with pytest.raises(MarkupError, match="line 2.*C=\\+"):
+        parse("\n增长[[5|A|C=up]]")
+
+
+def test_unit_after_whitespace_or_a_line_break_is_linked():
+    for gap in (" ", "\n", "　"):
+        (record,) = parse(f"投资[[30.2|A]]{gap}[[亿元|U]]").records()
+        assert record.unit.text == "亿元", repr(gap)
+    (record,) = parse("投资[[30|A]],[[亿元|U]]").records()
+    assert record.unit is None
