@@ -49,7 +49,7 @@ def test_change_and_approximate_are_read_and_written_back():
 
 
 def test_an_unknown_change_code_names_the_line():
-    with pytest.raises(MarkupError, match="line 2.*C=\\+"):
+    with pytest.raises(MarkupError, match=r"line 2.*C=\+"):
         parse("\n增长[[5|A|C=up]]")
 
 
