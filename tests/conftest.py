@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nlp.annotations import Task, load_tasks
-from nlp.tokenization import char_tokenizer, char_vocabulary, wordpiece_tokenizer
+from nlp.training.annotations import Task, load_tasks
+from nlp.training.tokenization import char_tokenizer, char_vocabulary, wordpiece_tokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 ANNOTATIONS = ROOT / "annotations"

@@ -4,10 +4,10 @@ from collections import Counter
 
 import pytest
 
-from nlp import annotations as ann
-from nlp.annotations import Task, check, load_tasks, save_tasks, stats
-from nlp.markup import parse, render
 from nlp.schema import AMOUNT, LABELS, Span
+from nlp.training import annotations as ann
+from nlp.training.annotations import Task, check, load_tasks, save_tasks, stats
+from nlp.training.markup import parse, render
 
 TEXT = "全区地区生产总值完成990亿元,同比增长0.2%。"
 

@@ -5,10 +5,10 @@ import json
 import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
-from nlp.annotations import load_tasks, save_tasks
 from nlp.cli import app
-from nlp.markup import parse
 from nlp.records import assemble
+from nlp.training.annotations import load_tasks, save_tasks
+from nlp.training.markup import parse
 
 runner = CliRunner()
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from nlp.alignment import IGNORE, CharEncoder, bio_viterbi, char_tags, tags_to_spans, windows
-from nlp.data import build_dataset, example_spans, split_tasks
 from nlp.schema import ID2TAG, Span
+from nlp.training.data import build_dataset, example_spans, split_tasks
 
 
 def _all_spans(dataset) -> dict[str, set]:

@@ -1,7 +1,7 @@
 import dataclasses
 
-from nlp.evaluate import evaluate_records, evaluate_spans, span_scores
 from nlp.records import assemble
+from nlp.training.evaluate import evaluate_records, evaluate_spans, span_scores
 
 
 def test_span_scores_are_strict_iob2():

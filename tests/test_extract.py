@@ -15,7 +15,7 @@ from nlp.batch import manifest_path, run
 from nlp.cli import app
 from nlp.schema import TAG2ID
 from nlp.tagger import Decoding, Tagger, saved_settings
-from nlp.tokenization import char_tokenizer, char_vocabulary
+from nlp.training.tokenization import char_tokenizer, char_vocabulary
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 DIGITS = "0123456789０１２３４５６７８９"

@@ -9,11 +9,11 @@ from transformers import BertConfig, BertModel
 
 from nlp import rules
 from nlp.alignment import IGNORE, CharEncoder
-from nlp.config import ModelConfig
-from nlp.data import build_dataset
 from nlp.schema import ID2TAG, TAG2ID
 from nlp.tagger import OnnxRunner, Tagger, TorchRunner
-from nlp.train import build_model, with_hint_types
+from nlp.training.config import ModelConfig
+from nlp.training.data import build_dataset
+from nlp.training.train import build_model, with_hint_types
 
 TEXT = "2020年,全区地区生产总值完成990亿元,同比增长0.2%。"
 
@@ -96,7 +96,7 @@ def test_the_tagger_feeds_hints_to_the_model(bert_tokenizer):
 def test_onnx_export_takes_the_hints(bert_tokenizer, tmp_path):
     import json
 
-    from nlp.export import export_onnx
+    from nlp.training.export import export_onnx
 
     pytest.importorskip("onnx")
     model = with_hint_types(_tiny(bert_tokenizer, tmp_path))

@@ -24,10 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from nlp.annotations import load_tasks, save_tasks, span_result
 from nlp.cli import app
 from nlp.extractor import Extractor
-from nlp.labelstudio import (
+from nlp.schema import LABELS
+from nlp.training.annotations import load_tasks, save_tasks, span_result
+from nlp.training.labelstudio import (
     Connection,
     LabelStudioError,
     label_config,
@@ -36,7 +37,6 @@ from nlp.labelstudio import (
     task_payload,
     validate_export,
 )
-from nlp.schema import LABELS
 
 LABEL_STUDIO_VERSION = "1.23.2"
 TOKEN = "0123456789abcdef0123456789abcdef01234567"  # a legacy token for the pre-created user

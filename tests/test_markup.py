@@ -1,6 +1,6 @@
 import pytest
 
-from nlp.markup import MarkupError, parse, render
+from nlp.training.markup import MarkupError, parse, render
 
 
 def test_parse_links_amount_to_named_spans_and_adjacent_unit():

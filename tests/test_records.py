@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.markup import parse
 from nlp.records import assemble, change_of, is_approximate, link
 from nlp.schema import LABELS, Span
+from nlp.training.markup import parse
 
 
 def _records(markup: str, doc_year: int | None = 2020):

@@ -3,8 +3,8 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.evaluate import evaluate_spans
 from nlp.rules import tag
+from nlp.training.evaluate import evaluate_spans
 
 
 def _tagged(text: str) -> list[tuple[str, str]]:

@@ -16,9 +16,9 @@ from transformers import (
     BertModel,
 )
 
-from nlp.config import ConfigError, load_config
 from nlp.tagger import Tagger
-from nlp.train import train
+from nlp.training.config import ConfigError, load_config
+from nlp.training.train import train
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE = ROOT / "configs" / "smoke.yaml"
@@ -76,7 +76,7 @@ def test_resume_continues_from_the_last_checkpoint(tmp_path, caplog):
     first = train(_smoke(tmp_path, "optim.max_steps=4"))
     assert (first / "checkpoints" / "checkpoint-4").is_dir()
     before = _losses(first)
-    with caplog.at_level("INFO", logger="nlp.train"):
+    with caplog.at_level("INFO", logger="nlp.training.train"):
         # a different learning rate would change steps 2-4 if they were run again
         resumed = train(_smoke(tmp_path, "optim.max_steps=8", "optim.lr=0.05"))
     assert any(
@@ -143,8 +143,8 @@ def test_onnx_export_matches_pytorch_and_runs_in_the_tagger(smoke_model, tmp_pat
 
     import numpy as np
 
-    from nlp.export import export_onnx
     from nlp.tagger import OnnxRunner, TorchRunner
+    from nlp.training.export import export_onnx
 
     pytest.importorskip("onnx")
     model_dir = tmp_path / "m"
@@ -164,8 +164,8 @@ def test_onnx_export_matches_pytorch_and_runs_in_the_tagger(smoke_model, tmp_pat
 
 
 def test_effective_batch_sets_accumulation_for_any_number_of_gpus():
-    from nlp.config import OptimConfig
-    from nlp.train import accumulation_steps
+    from nlp.training.config import OptimConfig
+    from nlp.training.train import accumulation_steps
 
     optim = OptimConfig(batch_size=16, effective_batch=128)
     assert [accumulation_steps(optim, n) for n in (1, 2, 4, 8)] == [8, 4, 2, 1]
@@ -175,7 +175,7 @@ def test_effective_batch_sets_accumulation_for_any_number_of_gpus():
 
 
 def test_crossval_scores_folds_and_reuses_saved_fold_models(tmp_path):
-    from nlp.crossval import crossval
+    from nlp.training.crossval import crossval
 
     config = _smoke(tmp_path)
     first = crossval(config, folds=[0])

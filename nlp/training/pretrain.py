@@ -36,7 +36,7 @@ from transformers import (
 )
 
 from nlp.alignment import IGNORE, CharEncoder
-from nlp.train import keep_lower_layers
+from nlp.training.train import keep_lower_layers
 
 log = logging.getLogger(__name__)
 

@@ -35,12 +35,12 @@ from transformers import (
 from transformers.trainer_utils import get_last_checkpoint
 
 from nlp.alignment import IGNORE
-from nlp.annotations import Task, load_tasks
-from nlp.config import ModelConfig, OptimConfig, TrainConfig
-from nlp.data import build_dataset, split_tasks
 from nlp.io import corpus_texts
 from nlp.schema import BIO_TAGS, ID2TAG, SCHEMA_VERSION, TAG2ID
-from nlp.tokenization import char_tokenizer, char_vocabulary
+from nlp.training.annotations import Task, load_tasks
+from nlp.training.config import ModelConfig, OptimConfig, TrainConfig
+from nlp.training.data import build_dataset, split_tasks
+from nlp.training.tokenization import char_tokenizer, char_vocabulary
 
 log = logging.getLogger(__name__)
 CHECKPOINTS = "checkpoints"
@@ -270,7 +270,7 @@ def train(config: TrainConfig, *, resume: bool = True) -> Path:
         "grad_accum": trainer.args.gradient_accumulation_steps,
     }
     (out / "nlp.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
-    from nlp.model_card import write_model_card
+    from nlp.training.model_card import write_model_card
 
     write_model_card(out, meta)
     return out
@@ -280,9 +280,9 @@ def evaluate_model(
     model: torch.nn.Module, tokenizer: Any, tasks: Sequence[Task], config: TrainConfig
 ) -> dict[str, Any]:
     """Span and record scores of a model on whole documents, through the inference engine."""
-    from nlp.evaluate import evaluate_records, evaluate_spans
     from nlp.records import assemble
     from nlp.tagger import Tagger
+    from nlp.training.evaluate import evaluate_records, evaluate_spans
 
     tagger = Tagger(
         model,

@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlp.annotations import Task
 from nlp.records import adjacent_unit
 from nlp.schema import AMOUNT, DATE, INDICATOR, PROJECT, UNIT, Span
+from nlp.training.annotations import Task
 
 CODES = {"I": INDICATOR, "A": AMOUNT, "U": UNIT, "D": DATE, "P": PROJECT}
 LETTERS = {label: code for code, label in CODES.items()}

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import quoteattr
 
-from nlp.annotations import (
+from nlp.io import ReadError, read_document, text_sha256
+from nlp.schema import AMOUNT, LABELS, Document
+from nlp.training.annotations import (
     APPROXIMATE_NAME,
     CHANGE_NAME,
     CHANGES,
@@ -27,8 +29,6 @@ from nlp.annotations import (
     task_from_records,
     task_results,
 )
-from nlp.io import ReadError, read_document, text_sha256
-from nlp.schema import AMOUNT, LABELS, Document
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio

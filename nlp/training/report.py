@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from nlp.alignment import char_tags
-from nlp.annotations import Task
-from nlp.evaluate import evaluate_records, evaluate_spans
 from nlp.records import assemble
 from nlp.schema import LABELS, Span
+from nlp.training.annotations import Task
+from nlp.training.evaluate import evaluate_records, evaluate_spans
 
 OUTSIDE = "O"
 

@@ -15,9 +15,9 @@ from typing import Any
 from datasets import Dataset, DatasetDict
 
 from nlp.alignment import IGNORE, CharEncoder, char_tags, tags_to_spans
-from nlp.annotations import Task
 from nlp.rules import char_hints
 from nlp.schema import ID2TAG, Span
+from nlp.training.annotations import Task
 
 
 def task_examples(

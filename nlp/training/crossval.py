@@ -13,12 +13,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nlp.annotations import load_tasks
-from nlp.config import TrainConfig
-from nlp.report import evaluate_documents
 from nlp.rules import tag as rules_tag
 from nlp.schema import LABELS, Span
 from nlp.tagger import Decoding, Tagger
+from nlp.training.annotations import load_tasks
+from nlp.training.config import TrainConfig
+from nlp.training.report import evaluate_documents
 
 WHO = ("model", "model+rules", "rules")
 # the model's spans under rule constraints: no boilerplate, number and unit edges from the
@@ -52,7 +52,7 @@ def crossval(
     model and for the rules baseline on the same documents. ``reuse``: score the fold
     models already saved under ``config.output_dir`` (after a change to decoding) instead
     of training them again."""
-    from nlp.train import train
+    from nlp.training.train import train
 
     tasks = sorted(load_tasks(config.data.annotations), key=lambda t: t.name)
     folds = list(range(len(tasks))) if folds is None else folds
