@@ -20,41 +20,22 @@ from typing import Any
 import numpy as np
 
 from nlp import rules
-from nlp.alignment import IGNORE, CharEncoder, bio_viterbi, tags_to_spans
+from nlp.alignment import IGNORE, CharEncoder, tags_to_spans
+from nlp.decoding import Decoding, trim
+from nlp.runners import (
+    DTYPES,
+    ONNX_FILE,
+    OnnxRunner,
+    PlainTokenizer,
+    TorchRunner,
+    cuda_available,
+    resolve_device,
+    resolve_dtype,
+)
 from nlp.schema import Span
-from nlp.text import is_boilerplate, lines, list_markers
 
-_EDGE = set(" \t\r\n\u3000\u200b\ufeff,，。.;；:：、!！?？()（）“”\"'‘’《》【】[]")
 DEFAULT_MAX_TOKENS = 256
 DEFAULT_STRIDE = 32
-
-
-def resolve_device(device: str = "auto") -> Any:
-    import torch
-
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
-def resolve_dtype(dtype: str, device: Any) -> Any:
-    import torch
-
-    if dtype == "auto":
-        if device.type == "cuda" and torch.cuda.is_bf16_supported():
-            return torch.bfloat16
-        return torch.float32
-    return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
-
-
-DTYPES = (
-    "auto",
-    "fp32",
-    "bf16",
-    "fp16",
-    "int8",
-)  # auto: bf16 on a GPU; on a CPU, int8 ONNX if exported
-ONNX_FILE = "model.int8.onnx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,180 +46,6 @@ class _Window:
     input_ids: list[int]
     char_index: list[int]
     token_type_ids: list[int] | None = None
-
-
-def trim(text: str, span: Span) -> Span | None:
-    """A span without whitespace or punctuation at its edges (None when nothing is left)."""
-    s, e = span.start, span.end
-    while s < e and text[s] in _EDGE:
-        s += 1
-    while e > s and text[e - 1] in _EDGE:
-        e -= 1
-    if s == e:
-        return None
-    return span if (s, e) == (span.start, span.end) else Span.of(text, s, e, span.label, span.score)
-
-
-def fill_with_rules(
-    spans: Sequence[Span], rule_spans: Sequence[Span], labels: Sequence[str]
-) -> list[Span]:
-    """The model's spans plus the rules' spans of ``labels`` that overlap none of them: the
-    regex's sure finds fill what the model missed, never override it."""
-    taken = sorted((s.start, s.end) for s in spans)
-    extra = [
-        r
-        for r in rule_spans
-        if r.label in labels and all(r.end <= a or r.start >= b for a, b in taken)
-    ]
-    return sorted([*spans, *extra])
-
-
-def snap_to_rules(
-    spans: Sequence[Span], rule_spans: Sequence[Span], labels: Sequence[str]
-) -> list[Span]:
-    """Model spans of ``labels`` that overlap exactly one rule span of the same label take
-    its boundaries (`9200` + `余家` → `9200`, `家`): the label is the model's, the edges the
-    regex's, which are exact for numbers and units."""
-    out: list[Span] = []
-    for span in spans:
-        same = [
-            r
-            for r in rule_spans
-            if r.label == span.label and r.start < span.end and span.start < r.end
-        ]
-        if span.label in labels and len(same) == 1:
-            span = Span(same[0].start, same[0].end, span.label, same[0].text, span.score)
-        if out and span.start < out[-1].end:
-            continue  # two model spans snapped onto one rule span: keep the first
-        out.append(span)
-    return out
-
-
-def drop_boilerplate(text: str, spans: Sequence[Span]) -> list[Span]:
-    """No spans on lines of site furniture or publication metadata (guidelines 1.5), nor
-    inside the numbered markers that open lines."""
-    bad = [(s, e) for s, e in lines(text) if is_boilerplate(text[s:e])]
-    markers = list_markers(text)
-    return [
-        x
-        for x in spans
-        if not any(a <= x.start < b for a, b in bad)
-        and not any(a <= x.start and x.end <= b for a, b in markers)
-    ]
-
-
-@dataclass(frozen=True, slots=True)
-class Decoding:
-    """How a model's per-character distributions become spans (saved in nlp.json): tags
-    by ``viterbi`` (else each character's best tag, BIO repaired), then constraints on the
-    spans, in this order."""
-
-    viterbi: bool = True
-    drop_boilerplate: bool = True
-    rules_snap: tuple[str, ...] = ()
-    rules_fill: tuple[str, ...] = ()
-
-    @property
-    def uses_rules(self) -> bool:
-        return bool(self.rules_snap or self.rules_fill)
-
-    def tags(self, probs: np.ndarray, tags: Sequence[str]) -> np.ndarray:
-        """Tag id per character from its distribution (characters × ``tags``)."""
-        return bio_viterbi(probs, tags) if self.viterbi else probs.argmax(-1)
-
-    def apply(
-        self, text: str, spans: list[Span], rule_spans: Sequence[Span] | None = None
-    ) -> list[Span]:
-        """``rule_spans``: ``rules.tag(text)`` when the caller has it already."""
-        if self.drop_boilerplate:
-            spans = drop_boilerplate(text, spans)
-        if self.uses_rules:
-            rule_spans = rules.tag(text) if rule_spans is None else rule_spans
-            spans = snap_to_rules(spans, rule_spans, self.rules_snap)
-            spans = fill_with_rules(spans, rule_spans, self.rules_fill)
-        return spans
-
-
-class TorchRunner:
-    """Batches of token ids → label distribution per token (B, T, labels), with PyTorch."""
-
-    def __init__(self, model: Any) -> None:
-        self.model = model.eval()
-
-    def __call__(
-        self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
-    ) -> np.ndarray:
-        import torch
-
-        device = next(self.model.parameters()).device
-        extra = {} if types is None else {"token_type_ids": torch.from_numpy(types).to(device)}
-        with torch.inference_mode():
-            logits = self.model(
-                input_ids=torch.from_numpy(ids).to(device),
-                attention_mask=torch.from_numpy(mask).to(device),
-                **extra,
-            ).logits
-            return logits.float().softmax(-1).cpu().numpy()
-
-
-class OnnxRunner:
-    """The same with ONNX Runtime: no PyTorch at inference (the bundled model on a CPU).
-
-    `nlp export-onnx` writes dynamically quantised graphs: each activation tensor is scaled
-    by its own range, which spans the whole batch and its padding, so a window's labels
-    would depend on which windows share its batch. ``per_window`` runs one window at a
-    time, without padding: a document gets the same spans however it is batched, and no
-    time goes to padding."""
-
-    def __init__(self, path: Path, threads: int | None = None, *, per_window: bool = True) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        self.per_window = per_window
-
-    def _logits(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
-        if not self.per_window:
-            return self.session.run(["logits"], inputs)[0]
-        ids = inputs["input_ids"]
-        logits = None
-        for i, n in enumerate(inputs["attention_mask"].sum(-1)):
-            (row,) = self.session.run(["logits"], {k: v[i : i + 1, :n] for k, v in inputs.items()})
-            if logits is None:
-                logits = np.zeros((*ids.shape, row.shape[-1]), dtype=row.dtype)
-            logits[i, :n] = row[0]
-        return logits
-
-    def __call__(
-        self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
-    ) -> np.ndarray:
-        inputs = {"input_ids": ids, "attention_mask": mask}
-        if types is not None:
-            inputs["token_type_ids"] = types
-        logits = self._logits(inputs)
-        logits = logits - logits.max(-1, keepdims=True)
-        probs = np.exp(logits)
-        return probs / probs.sum(-1, keepdims=True)
-
-
-class _PlainTokenizer:
-    """The few calls `CharEncoder` makes, over a `tokenizers.Tokenizer` (no transformers)."""
-
-    def __init__(self, path: Path) -> None:
-        from tokenizers import Tokenizer
-
-        self.backend = Tokenizer.from_file(str(path / "tokenizer.json"))
-        config = json.loads((path / "tokenizer_config.json").read_text(encoding="utf-8"))
-        self.unk_token = config.get("unk_token", "<unk>")
-        self.unk_token_id = self.backend.token_to_id(self.unk_token)
-        self.pad_token_id = self.backend.token_to_id(config.get("pad_token", "<pad>"))
-        self.cls_token_id = self.backend.token_to_id(config.get("cls_token", "<s>"))
-        self.bos_token_id = self.cls_token_id
-
-    def __call__(self, text: str, *, add_special_tokens: bool = True) -> dict[str, list[int]]:
-        return {"input_ids": self.backend.encode(text, add_special_tokens=add_special_tokens).ids}
 
 
 class Tagger:
@@ -296,7 +103,7 @@ class Tagger:
             raise ValueError(f"dtype {dtype!r}: choose one of {', '.join(DTYPES)}")
         local = Path(path)
         settings = saved_settings(local) if local.is_dir() else {}
-        cpu = device == "cpu" or (device == "auto" and not _cuda_available())
+        cpu = device == "cpu" or (device == "auto" and not cuda_available())
         onnx_only = not (local / "model.safetensors").exists() and not any(
             local.glob("*.safetensors.index.json")
         )
@@ -304,7 +111,7 @@ class Tagger:
             config = json.loads((local / "config.json").read_text(encoding="utf-8"))
             return cls(
                 OnnxRunner(local / ONNX_FILE, threads),
-                _PlainTokenizer(local),
+                PlainTokenizer(local),
                 batch_size=batch_size,
                 id2label={int(k): v for k, v in config["id2label"].items()},
                 **{"max_tokens": config.get("max_position_embeddings", 512), **settings},
@@ -410,15 +217,6 @@ class Tagger:
         return self.predict([text])[0]
 
 
-def _cuda_available() -> bool:
-    """Whether a CUDA GPU is usable, without importing torch on machines that have none."""
-    if not Path("/dev/nvidiactl").exists() and not Path("/dev/nvidia0").exists():
-        return False
-    import torch
-
-    return torch.cuda.is_available()
-
-
 def saved_settings(path: Path) -> dict[str, Any]:
     """Window budget, stride and decoding the model was trained with (``nlp.json``)."""
     meta = path / "nlp.json"
@@ -430,11 +228,5 @@ def saved_settings(path: Path) -> dict[str, Any]:
         k: int(data[k]) for k in ("max_tokens", "stride") if isinstance(data.get(k), int)
     }
     out["rule_hints"] = bool(config.get("model", {}).get("rule_hints", False))
-    decode = config.get("decode", {})
-    out["decoding"] = Decoding(
-        viterbi=bool(decode.get("viterbi", True)),
-        drop_boilerplate=bool(decode.get("drop_boilerplate", True)),
-        rules_snap=tuple(decode.get("rules_snap", ())),
-        rules_fill=tuple(decode.get("rules_fill", ())),
-    )
+    out["decoding"] = Decoding.from_dict(config.get("decode", {}))
     return out

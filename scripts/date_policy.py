@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from nlp.decoding import drop_boilerplate, snap_to_rules
 from nlp.rules import tag as rules_tag
 from nlp.schema import DATE, Span
-from nlp.tagger import drop_boilerplate, snap_to_rules
 from nlp.training.annotations import load_tasks
 from nlp.training.crossval import WITH_RULES
 from nlp.training.report import evaluate_documents

@@ -13,8 +13,9 @@ from typer.testing import CliRunner
 from nlp import Extractor
 from nlp.batch import manifest_path, run
 from nlp.cli import app
+from nlp.decoding import Decoding
 from nlp.schema import TAG2ID
-from nlp.tagger import Decoding, Tagger, saved_settings
+from nlp.tagger import Tagger, saved_settings
 from nlp.training.tokenization import char_tokenizer, char_vocabulary
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

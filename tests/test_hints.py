@@ -9,8 +9,9 @@ from transformers import BertConfig, BertModel
 
 from nlp import rules
 from nlp.alignment import IGNORE, CharEncoder
+from nlp.runners import OnnxRunner, TorchRunner
 from nlp.schema import ID2TAG, TAG2ID
-from nlp.tagger import OnnxRunner, Tagger, TorchRunner
+from nlp.tagger import Tagger
 from nlp.training.config import ModelConfig
 from nlp.training.data import build_dataset
 from nlp.training.train import build_model, with_hint_types

@@ -61,8 +61,8 @@ def test_baseline_finds_most_gold_amounts(gold_tasks):
 
 
 def test_decoding_drops_spans_inside_line_opening_list_markers():
+    from nlp.decoding import drop_boilerplate
     from nlp.schema import Span
-    from nlp.tagger import drop_boilerplate
     from nlp.text import list_markers
 
     text = "（十一）信访维稳工作。\n十二、全年完成12项，增长5%\n3.完成（3）项"

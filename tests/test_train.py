@@ -143,7 +143,7 @@ def test_onnx_export_matches_pytorch_and_runs_in_the_tagger(smoke_model, tmp_pat
 
     import numpy as np
 
-    from nlp.tagger import OnnxRunner, TorchRunner
+    from nlp.runners import OnnxRunner, TorchRunner
     from nlp.training.export import export_onnx
 
     pytest.importorskip("onnx")

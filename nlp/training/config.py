@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from nlp.schema import LABELS
+from nlp.decoding import Decoding
 
 
 class ConfigError(ValueError):
@@ -71,21 +71,11 @@ class OptimConfig:
 
 
 @dataclass(frozen=True)
-class DecodeConfig:
-    """How the model's outputs become spans at inference (nlp.tagger.Decoding)."""
-
-    viterbi: bool = True  # the most probable valid BIO sequence, not each character's best tag
-    drop_boilerplate: bool = True  # no spans on site furniture / metadata lines
-    rules_snap: tuple[str, ...] = ()  # labels whose span edges snap to an overlapping rule span
-    rules_fill: tuple[str, ...] = ()  # labels whose rule spans fill gaps the model left
-
-
-@dataclass(frozen=True)
 class TrainConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     data: DataConfig = field(default_factory=DataConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
-    decode: DecodeConfig = field(default_factory=DecodeConfig)
+    decode: Decoding = field(default_factory=Decoding)  # the one decoding settings class
     precision: str = "auto"  # auto (bf16 on a GPU that has it, else fp32) | fp32 | bf16 | fp16
     output_dir: str = "runs/model"
     logging_steps: int = 10
@@ -146,7 +136,10 @@ def _build(cls: type, values: dict[str, Any], path: str = "") -> Any:
             f"valid keys here: {', '.join(sorted(names))}"
         )
     kwargs = {k: _coerce(v, hints[k], f"{path}.{k}" if path else k) for k, v in values.items()}
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except ValueError as exc:  # a section's own check (Decoding's labels)
+        raise ConfigError(str(exc)) from exc
 
 
 def _validate(config: TrainConfig) -> TrainConfig:
@@ -156,9 +149,6 @@ def _validate(config: TrainConfig) -> TrainConfig:
         raise ConfigError(
             f"optim.schedule: {config.optim.schedule!r} is not one of {', '.join(SCHEDULES)}"
         )
-    unknown = (set(config.decode.rules_fill) | set(config.decode.rules_snap)) - set(LABELS)
-    if unknown:
-        raise ConfigError(f"decode: unknown labels {sorted(unknown)}; labels are {LABELS}")
     if config.model.hidden % config.model.heads:
         raise ConfigError("model.hidden must be a multiple of model.heads")
     if config.data.max_tokens < 8:

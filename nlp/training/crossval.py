@@ -13,9 +13,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from nlp.decoding import Decoding
 from nlp.rules import tag as rules_tag
 from nlp.schema import LABELS, Span
-from nlp.tagger import Decoding, Tagger
+from nlp.tagger import Tagger
 from nlp.training.annotations import load_tasks
 from nlp.training.config import TrainConfig
 from nlp.training.report import evaluate_documents

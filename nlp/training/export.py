@@ -9,7 +9,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from nlp.tagger import ONNX_FILE, saved_settings
+from nlp.runners import ONNX_FILE
+from nlp.tagger import saved_settings
 
 
 def export_onnx(model_dir: str | Path, *, opset: int = 17, quantize: bool = True) -> Path:

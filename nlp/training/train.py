@@ -289,6 +289,7 @@ def evaluate_model(
         tokenizer,
         max_tokens=config.data.max_tokens,
         stride=config.data.stride,
+        decoding=config.decode,
         rule_hints=config.model.rule_hints,
     )
     predicted = dict(

@@ -1,0 +1,129 @@
+"""Runners: a batch of token ids → a label distribution per token, on PyTorch or ONNX
+Runtime, and the device/dtype choices behind them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def resolve_device(device: str = "auto") -> Any:
+    import torch
+
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def resolve_dtype(dtype: str, device: Any) -> Any:
+    import torch
+
+    if dtype == "auto":
+        if device.type == "cuda" and torch.cuda.is_bf16_supported():
+            return torch.bfloat16
+        return torch.float32
+    return {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
+
+
+DTYPES = (
+    "auto",
+    "fp32",
+    "bf16",
+    "fp16",
+    "int8",
+)  # auto: bf16 on a GPU; on a CPU, int8 ONNX if exported
+ONNX_FILE = "model.int8.onnx"
+
+
+class TorchRunner:
+    """Batches of token ids → label distribution per token (B, T, labels), with PyTorch."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model.eval()
+
+    def __call__(
+        self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
+    ) -> np.ndarray:
+        import torch
+
+        device = next(self.model.parameters()).device
+        extra = {} if types is None else {"token_type_ids": torch.from_numpy(types).to(device)}
+        with torch.inference_mode():
+            logits = self.model(
+                input_ids=torch.from_numpy(ids).to(device),
+                attention_mask=torch.from_numpy(mask).to(device),
+                **extra,
+            ).logits
+            return logits.float().softmax(-1).cpu().numpy()
+
+
+class OnnxRunner:
+    """The same with ONNX Runtime: no PyTorch at inference (the bundled model on a CPU).
+
+    `nlp export-onnx` writes dynamically quantised graphs: each activation tensor is scaled
+    by its own range, which spans the whole batch and its padding, so a window's labels
+    would depend on which windows share its batch. ``per_window`` runs one window at a
+    time, without padding: a document gets the same spans however it is batched, and no
+    time goes to padding."""
+
+    def __init__(self, path: Path, threads: int | None = None, *, per_window: bool = True) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.per_window = per_window
+
+    def _logits(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        if not self.per_window:
+            return self.session.run(["logits"], inputs)[0]
+        ids = inputs["input_ids"]
+        logits = None
+        for i, n in enumerate(inputs["attention_mask"].sum(-1)):
+            (row,) = self.session.run(["logits"], {k: v[i : i + 1, :n] for k, v in inputs.items()})
+            if logits is None:
+                logits = np.zeros((*ids.shape, row.shape[-1]), dtype=row.dtype)
+            logits[i, :n] = row[0]
+        return logits
+
+    def __call__(
+        self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
+    ) -> np.ndarray:
+        inputs = {"input_ids": ids, "attention_mask": mask}
+        if types is not None:
+            inputs["token_type_ids"] = types
+        logits = self._logits(inputs)
+        logits = logits - logits.max(-1, keepdims=True)
+        probs = np.exp(logits)
+        return probs / probs.sum(-1, keepdims=True)
+
+
+class PlainTokenizer:
+    """The few calls `CharEncoder` makes, over a `tokenizers.Tokenizer` (no transformers)."""
+
+    def __init__(self, path: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self.backend = Tokenizer.from_file(str(path / "tokenizer.json"))
+        config = json.loads((path / "tokenizer_config.json").read_text(encoding="utf-8"))
+        self.unk_token = config.get("unk_token", "<unk>")
+        self.unk_token_id = self.backend.token_to_id(self.unk_token)
+        self.pad_token_id = self.backend.token_to_id(config.get("pad_token", "<pad>"))
+        self.cls_token_id = self.backend.token_to_id(config.get("cls_token", "<s>"))
+        self.bos_token_id = self.cls_token_id
+
+    def __call__(self, text: str, *, add_special_tokens: bool = True) -> dict[str, list[int]]:
+        return {"input_ids": self.backend.encode(text, add_special_tokens=add_special_tokens).ids}
+
+
+def cuda_available() -> bool:
+    """Whether a CUDA GPU is usable, without importing torch on machines that have none."""
+    if not Path("/dev/nvidiactl").exists() and not Path("/dev/nvidia0").exists():
+        return False
+    import torch
+
+    return torch.cuda.is_available()
