@@ -6,8 +6,9 @@ for record in extractor.extract(text).records:
     print(record.indicator, record.value, record.base_unit, record.period_start)
 """
 
-from nlp.extractor import Extractor, NoModelError
+from nlp.errors import NlpError
+from nlp.extractor import Extractor
 from nlp.schema import LABELS, Document, Record, Span
 
-__all__ = ["LABELS", "Document", "Extractor", "NoModelError", "Record", "Span"]
+__all__ = ["LABELS", "Document", "Extractor", "NlpError", "Record", "Span"]
 __version__ = "0.1.0"

@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nlp.errors import UsageError
 from nlp.extractor import DOC_CHARS_PER_CALL, Extractor
 from nlp.io import (
     FORMATS,
-    ReadError,
+    InputError,
     flat_record,
     iter_inputs,
     read_bytes,
@@ -79,7 +80,7 @@ def still_current(done: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         try:
             if doc != "-" and text_sha256(read_document(doc)) == row["sha256"]:  # stdin: anew
                 current[doc] = row
-        except ReadError:
+        except InputError:
             continue
     return current
 
@@ -90,7 +91,7 @@ class _Sink:
 
     def __init__(self, out: Path, fmt: str, *, keep: dict[str, Any] | None) -> None:
         if fmt not in (*FORMATS, SPAN_LINES):
-            raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+            raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
         self.out, self.fmt = out, fmt
         self.store = out.with_name(out.name + ".partial.jsonl") if fmt == "parquet" else out
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -157,7 +158,7 @@ def _inputs(names: Iterable[str], summary: Summary, sink: _Sink) -> Iterator[Inp
                 text = read_bytes(sys.stdin.buffer.read(), source="<stdin>")
             else:
                 text = read_document(name)
-        except ReadError as exc:
+        except InputError as exc:
             summary.failures.append((name, str(exc)))
             sink.fail(name, None, str(exc))
             continue

@@ -10,12 +10,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from nlp import rules
+from nlp.errors import ModelError
 from nlp.normalize import document_year
 from nlp.records import assemble
 from nlp.schema import Document, Span
@@ -23,10 +25,6 @@ from nlp.schema import Document, Span
 DEFAULT_MODEL = Path(__file__).parent / "models" / "default"
 RULES = "rules"
 DOC_CHARS_PER_CALL = 60_000  # documents are tagged together up to this many characters
-
-
-class NoModelError(FileNotFoundError):
-    """No model where one was asked for; the message says how to get one."""
 
 
 class SpanTagger(Protocol):
@@ -41,18 +39,32 @@ class RulesTagger:
         return [rules.tag(t) for t in texts]
 
 
+_HUB_NAME = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
+
+
 def resolve_model(path: str | Path | None) -> str | Path:
-    """``None`` → the bundled default model; ``"rules"``, a directory or a hub name as is."""
+    """``None`` → the bundled default model; ``"rules"``; an existing directory; or a hub
+    name, which must look like ``org/name`` and not start with a local directory (so that a
+    mistyped ``runs/modle`` is an error here, not a download attempt)."""
     if path is None:
         if not (DEFAULT_MODEL / "config.json").exists():
-            raise NoModelError(
-                f"no bundled default model in {DEFAULT_MODEL}; pass a model directory "
-                "(nlp train configs/compact.yaml makes one) or 'rules' for the regex baseline"
+            raise ModelError(
+                "no bundled default model",
+                where=str(DEFAULT_MODEL),
+                fix="reinstall the package, pass a model directory, or use --model rules",
             )
         return DEFAULT_MODEL
-    if str(path) != RULES and not Path(path).exists() and Path(path).is_absolute():
-        raise NoModelError(f"{path}: no such model directory")
-    return path
+    if str(path) == RULES or Path(path).is_dir():
+        return path
+    name = str(path)
+    if _HUB_NAME.fullmatch(name) and not Path(name.split("/")[0]).exists():
+        return name
+    raise ModelError(
+        "no such model directory" + (" (a file, not a directory)" if Path(path).exists() else ""),
+        where=name,
+        fix="give a model directory (nlp train makes one), a hub name such as org/name, "
+        "or 'rules'; leave --model out for the bundled model",
+    )
 
 
 class Extractor:

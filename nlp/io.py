@@ -17,6 +17,7 @@ from typing import Any
 
 from charset_normalizer import from_bytes
 
+from nlp.errors import InputError
 from nlp.schema import Document, Record
 
 _BOMS = (
@@ -28,17 +29,13 @@ _BOMS = (
 )
 
 
-class ReadError(ValueError):
-    """A file that cannot be read as a report; the message names the file and the reason."""
-
-
 def decode(data: bytes, *, source: str = "<bytes>") -> str:
     """Bytes → text: a BOM decides, then strict UTF-8, then GB18030, then detection."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding)
     if b"\x00" in data[:4096]:
-        raise ReadError(f"{source}: binary file (NUL bytes), not a text report")
+        raise InputError(f"{source}: binary file (NUL bytes), not a text report")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -49,16 +46,16 @@ def decode(data: bytes, *, source: str = "<bytes>") -> str:
         pass
     best = from_bytes(data).best()
     if best is None:
-        raise ReadError(f"{source}: cannot detect the text encoding")
+        raise InputError(f"{source}: cannot detect the text encoding")
     return str(best)
 
 
 def _check_text(text: str, source: str) -> str:
     if not text.strip():
-        raise ReadError(f"{source}: empty document (no text)")
+        raise InputError(f"{source}: empty document (no text)")
     controls = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\n\r\t\f\v")
     if controls > 0.05 * min(len(text), 4096):
-        raise ReadError(f"{source}: looks binary (control characters), not a text report")
+        raise InputError(f"{source}: looks binary (control characters), not a text report")
     return text
 
 
@@ -110,7 +107,7 @@ def _docx_text(path: Path) -> str:
     try:
         import docx
     except ImportError as exc:
-        raise ReadError(f"{path}: reading .docx needs the extra: pip install 'nlp[docs]'") from exc
+        raise InputError(f"{path}: reading .docx needs the extra: pip install 'nlp[docs]'") from exc
     return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
 
 
@@ -118,7 +115,7 @@ def _pdf_text(path: Path) -> str:
     try:
         from pypdf import PdfReader
     except ImportError as exc:
-        raise ReadError(f"{path}: reading .pdf needs the extra: pip install 'nlp[docs]'") from exc
+        raise InputError(f"{path}: reading .pdf needs the extra: pip install 'nlp[docs]'") from exc
     return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
 
 
@@ -128,7 +125,7 @@ SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 def read_bytes(data: bytes, *, source: str, suffix: str = ".txt") -> str:
     """Decode one report's bytes (as read from a file or stdin) into its text."""
     if not data:
-        raise ReadError(f"{source}: empty file")
+        raise InputError(f"{source}: empty file")
     if suffix in (".html", ".htm"):
         return _check_text(html_text(decode(data, source=source)), source)
     return _check_text(decode(data, source=source), source)
@@ -141,7 +138,7 @@ def text_sha256(text: str) -> str:
 
 def read_document(path: str | Path) -> str:
     """The text of a report file: .txt/.md (encoding detected), .html/.htm (visible text),
-    .docx and .pdf (text layer, with the `docs` extra). Raises `ReadError` naming the file."""
+    .docx and .pdf (text layer, with the `docs` extra). Raises `InputError` naming the file."""
     path = Path(path)
     suffix = path.suffix.lower()
     try:
@@ -151,7 +148,7 @@ def read_document(path: str | Path) -> str:
             return _check_text(_pdf_text(path), str(path))
         return read_bytes(path.read_bytes(), source=str(path), suffix=suffix)
     except OSError as exc:
-        raise ReadError(f"{path}: {exc.strerror or exc}") from exc
+        raise InputError(f"{path}: {exc.strerror or exc}") from exc
 
 
 def iter_inputs(paths: Iterable[str], *, glob: str = "*") -> Iterator[str]:
@@ -173,7 +170,7 @@ FORMATS = ("jsonl", "csv", "parquet")
 
 
 def _jsonl(path: Path, kind: str, parse: Callable[[dict[str, Any]], Any]) -> Iterator[Any]:
-    """Parsed lines of a JSONL file, skipping blank ones; a bad line raises `ReadError`
+    """Parsed lines of a JSONL file, skipping blank ones; a bad line raises `InputError`
     naming the file, the line number and what the line should have been."""
     with path.open(encoding="utf-8") as f:
         for n, line in enumerate(f, start=1):
@@ -182,7 +179,7 @@ def _jsonl(path: Path, kind: str, parse: Callable[[dict[str, Any]], Any]) -> Ite
             try:
                 yield parse(json.loads(line))
             except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-                raise ReadError(f"{path}:{n}: not a {kind} ({exc})") from exc
+                raise InputError(f"{path}:{n}: not a {kind} ({exc})") from exc
 
 
 def read_span_lines(path: str | Path) -> Iterator[Document]:

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from nlp.batch import Input, Summary, extract_group, manifest_path, read_manifest, still_current
-from nlp.io import ReadError, iter_inputs, read_document, text_sha256, write_records
+from nlp.errors import InputError, UsageError
+from nlp.io import iter_inputs, read_document, text_sha256, write_records
 
 SHARD_FORMATS = ("jsonl", "parquet")
 DOCS_PER_BATCH = 16
@@ -29,7 +30,7 @@ def _read(row: dict[str, Any]) -> dict[str, Any]:
     """One input path → its text and hash, or the reason it cannot be read."""
     try:
         text = read_document(row["doc"])
-    except ReadError as exc:
+    except InputError as exc:
         return {"doc": row["doc"], "text": "", "sha256": "", "error": str(exc)}
     return {"doc": row["doc"], "text": text, "sha256": text_sha256(text), "error": ""}
 
@@ -151,10 +152,10 @@ def run_ray(
     import ray
 
     if fmt not in SHARD_FORMATS:
-        raise ValueError(f"the ray engine writes {' or '.join(SHARD_FORMATS)} shards, not {fmt!r}")
+        raise UsageError(f"the ray engine writes {' or '.join(SHARD_FORMATS)} shards, not {fmt!r}")
     names = list(iter_inputs(paths, glob=glob))
     if "-" in names:
-        raise ValueError("the ray engine reads files, not standard input")
+        raise UsageError("the ray engine reads files, not standard input")
     out.mkdir(parents=True, exist_ok=True)
     done = still_current(read_manifest(out)) if resume else {}
     if not resume:

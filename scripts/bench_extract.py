@@ -127,7 +127,7 @@ def cold_start(model: str) -> float:
             [
                 sys.executable,
                 "-m",
-                "nlp.cli",
+                "nlp",
                 "extract",
                 str(small),
                 "-o",

@@ -251,7 +251,7 @@ def test_cli_exit_codes_and_failures_reported(tmp_path, reports):
             app,
             ["extract", str(clean), "-o", str(tmp_path / "y"), "--model", str(tmp_path / "none")],
         ).exit_code
-        == 2
+        == 3
     )
 
 

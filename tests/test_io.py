@@ -4,7 +4,8 @@ import codecs
 
 import pytest
 
-from nlp.io import ReadError, html_text, iter_inputs, read_bytes, read_document
+from nlp.errors import InputError
+from nlp.io import html_text, iter_inputs, read_bytes, read_document
 
 TEXT = "湖里区2019年上半年工作总结\n地区生产总值完成９９０亿元,同比增长0.2%。"
 
@@ -40,13 +41,13 @@ def test_newlines_are_kept_as_they_are(tmp_path):
 def test_bad_files_raise_a_read_error_naming_the_file(tmp_path, content, reason):
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
-    with pytest.raises(ReadError, match=reason) as info:
+    with pytest.raises(InputError, match=reason) as info:
         read_document(path)
     assert str(path) in str(info.value)
 
 
 def test_missing_file_names_the_file(tmp_path):
-    with pytest.raises(ReadError, match=r"nope\.txt"):
+    with pytest.raises(InputError, match=r"nope\.txt"):
         read_document(tmp_path / "nope.txt")
 
 

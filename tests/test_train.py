@@ -16,8 +16,9 @@ from transformers import (
     BertModel,
 )
 
+from nlp.errors import ConfigError
 from nlp.tagger import Tagger
-from nlp.training.config import ConfigError, load_config
+from nlp.training.config import load_config
 from nlp.training.train import train
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,7 +127,7 @@ def test_torchrun_two_cpu_processes(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
     cmd = [
         sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533",
-        "-m", "nlp.cli", "train", str(SMOKE), "--set", f"output_dir={out}",
+        "-m", "nlp", "train", str(SMOKE), "--set", f"output_dir={out}",
         "--set", f"data.annotations={ROOT / 'annotations'}", "--set", "optim.max_steps=3",
         "--set", "optim.effective_batch=32",  # smoke batch_size 8 × 2 processes × 2 steps
     ]  # fmt: skip
@@ -202,5 +203,9 @@ def test_a_missing_base_encoder_is_a_clear_error_not_a_traceback(tmp_path):
         "--set", f"data.annotations={ROOT / 'annotations'}", "--set", f"model.base={missing}",
     ]  # fmt: skip
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == 1, result.output
-    assert "is not a local directory" in result.output and "Traceback" not in result.output
+    assert result.exit_code == 3, result.output
+    assert (
+        "error[model]" in result.output
+        and "is not a local directory" in result.output
+        and "Traceback" not in result.output
+    )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nlp.errors import AnnotationError
 from nlp.schema import AMOUNT, DATE, INDICATOR, LABELS, PROJECT, UNIT, Record, Span
 
 # Which label a relation from an AMOUNT may point to, and the record field it fills.
@@ -30,10 +31,6 @@ TO_NAME = "text"
 CHANGE_NAME = "change"
 APPROXIMATE_NAME = "approximate"
 CHANGES = ("increase", "decrease")
-
-
-class AnnotationError(ValueError):
-    """A file that is not a Label Studio JSON export this project can read."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,7 @@ from typing import Any
 import yaml
 
 from nlp.decoding import Decoding
-
-
-class ConfigError(ValueError):
-    """A config that cannot be used; the message names the key and how to fix it."""
+from nlp.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import quoteattr
 
-from nlp.io import ReadError, read_document, text_sha256
+from nlp.errors import InputError, LabelStudioError, UsageError
+from nlp.io import read_document, text_sha256
 from nlp.schema import AMOUNT, LABELS, Document
 from nlp.training.annotations import (
     APPROXIMATE_NAME,
@@ -47,10 +48,6 @@ COLOURS = {
     "DATE": "#2ca02c",
     "PROJECT": "#9467bd",
 }
-
-
-class LabelStudioError(RuntimeError):
-    """The server cannot be reached, refuses the key, or lacks what was asked for."""
 
 
 def label_config() -> str:
@@ -93,10 +90,11 @@ class Connection:
         url = url or os.environ.get(URL_ENV)
         api_key = api_key or os.environ.get(KEY_ENV)
         if not url:
-            raise LabelStudioError(f"no server: set {URL_ENV} or pass --url")
+            raise UsageError("no Label Studio server given", fix=f"set {URL_ENV} or pass --url")
         if not api_key:
-            raise LabelStudioError(
-                f"no API key: set {KEY_ENV} or pass --api-key (Account & Settings → Access Token)"
+            raise UsageError(
+                "no Label Studio API key given",
+                fix=f"set {KEY_ENV} or pass --api-key (Account & Settings → Access Token)",
             )
         return cls(url.rstrip("/"), api_key)
 
@@ -104,8 +102,8 @@ class Connection:
         try:
             from label_studio_sdk import LabelStudio
         except ImportError as exc:
-            raise LabelStudioError(
-                "the Label Studio SDK is not installed: pip install 'nlp[labelstudio]'"
+            raise UsageError(
+                "the Label Studio SDK is not installed", fix="pip install 'nlp[labelstudio]'"
             ) from exc
         return LabelStudio(base_url=self.url, api_key=self.api_key, timeout=120)
 
@@ -232,7 +230,7 @@ def push(
     for source in paths:
         try:
             text = read_document(source)
-        except ReadError as exc:
+        except InputError as exc:
             summary.failures.append((source, str(exc)))
             continue
         sha = text_sha256(text)

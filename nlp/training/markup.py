@@ -19,11 +19,14 @@ Removing the markup must give back the document text exactly; `parse` checks tha
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from nlp.errors import AnnotationError
 from nlp.records import adjacent_unit
 from nlp.schema import AMOUNT, DATE, INDICATOR, PROJECT, UNIT, Span
-from nlp.training.annotations import Task
+from nlp.training.annotations import Task, check_task, task_from_records
 
 CODES = {"I": INDICATOR, "A": AMOUNT, "U": UNIT, "D": DATE, "P": PROJECT}
 LETTERS = {label: code for code, label in CODES.items()}
@@ -34,7 +37,7 @@ _CHANGE_CODES = {"+": "increase", "-": "decrease"}
 _CHANGE_LETTERS = {change: code for code, change in _CHANGE_CODES.items()}
 
 
-class MarkupError(ValueError):
+class MarkupError(AnnotationError):
     """Markup that cannot be turned into a task; the message names the line."""
 
 
@@ -181,3 +184,34 @@ def render(task: Task) -> str:
         pos = span.end
     out.append(task.text[pos:])
     return "".join(out)
+
+
+def preannotate(text: str, spans: Sequence[Span], *, meta: dict | None = None) -> str:
+    """Markup of a text with predicted spans and the records the assembler links, change and
+    approximate included: the starting point an annotator corrects."""
+    from nlp.records import link
+
+    return render(task_from_records(text, spans, link(text, spans), meta=meta))
+
+
+def build(
+    paths: Sequence[Path], years: Mapping[str, int] | None = None
+) -> tuple[list[Task], list[str]]:
+    """Tasks from markup files (``NAME.ann.txt`` → source ``NAME.txt``, year from ``years``
+    by NAME), and every problem as ``file: reason``; a file with problems gives no task."""
+    years = years or {}
+    tasks: list[Task] = []
+    problems: list[str] = []
+    for i, path in enumerate(paths, start=1):
+        stem = path.name.removesuffix(".ann.txt")
+        meta = {"source": f"{stem}.txt", "year": years.get(stem)}
+        try:
+            task = parse(path.read_text(encoding="utf-8"), task_id=i, meta=meta)
+        except (MarkupError, OSError, UnicodeDecodeError) as exc:
+            problems.append(f"{path}: {exc}")
+            continue
+        found = check_task(task)
+        problems += [f"{path}: {p.reason}" for p in found]
+        if not found:
+            tasks.append(task)
+    return tasks, problems

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,14 @@ def label_confusion(
                 counts[(g, p)] += 1
     names = [*LABELS, OUTSIDE]
     return {g: {p: counts[(g, p)] for p in names} for g in names}
+
+
+def predict_documents(
+    predict: Callable[[list[str]], list[list[Span]]], tasks: Sequence[Task]
+) -> dict[str, list[Span]]:
+    """Each task's predicted spans by task name, from one call of ``predict`` (a tagger's
+    or the rules' ``predict``, texts → spans)."""
+    return dict(zip((t.name for t in tasks), predict([t.text for t in tasks]), strict=True))
 
 
 def evaluate_documents(
@@ -125,3 +133,33 @@ def write_report(
     (out / "report.md").write_text(_markdown(report, title), encoding="utf-8")
     pngs = _plots(report, log_history, out)
     return [out / "report.json", out / "report.md", *(out / p for p in pngs)]
+
+
+def select_documents(
+    tasks: Sequence[Task],
+    split: str = "test",
+    *,
+    model_split: Mapping[str, Any] | None = None,
+    fold: int | None = None,
+) -> list[Task]:
+    """The documents to score: the ``fold``-th by name; ``all``; or the model's own
+    ``test`` (or ``dev``) documents as its ``nlp.json`` split names them."""
+    from nlp.errors import UsageError
+
+    ordered = sorted(tasks, key=lambda t: t.name)
+    if fold is not None:
+        if not 0 <= fold < len(ordered):
+            raise UsageError(f"--fold {fold}: there are {len(ordered)} documents")
+        return [ordered[fold]]
+    if split == "all":
+        return ordered
+    if split not in ("test", "dev"):
+        raise UsageError(f"--split {split!r}: choose test, dev or all")
+    names = set((model_split or {}).get(split, []))
+    chosen = [t for t in ordered if t.name in names]
+    if not chosen:
+        raise UsageError(
+            f"the model has no {split} documents among these annotations",
+            fix="use --fold K or --split all",
+        )
+    return chosen

@@ -279,10 +279,10 @@ def train(config: TrainConfig, *, resume: bool = True) -> Path:
 def evaluate_model(
     model: torch.nn.Module, tokenizer: Any, tasks: Sequence[Task], config: TrainConfig
 ) -> dict[str, Any]:
-    """Span and record scores of a model on whole documents, through the inference engine."""
-    from nlp.records import assemble
+    """Span and record scores of a model on whole documents, through the inference engine
+    with the configured decoding: the scores of what ships."""
     from nlp.tagger import Tagger
-    from nlp.training.evaluate import evaluate_records, evaluate_spans
+    from nlp.training.report import evaluate_documents, predict_documents
 
     tagger = Tagger(
         model,
@@ -292,10 +292,5 @@ def evaluate_model(
         decoding=config.decode,
         rule_hints=config.model.rule_hints,
     )
-    predicted = dict(
-        zip((t.name for t in tasks), tagger.predict([t.text for t in tasks]), strict=True)
-    )
-    records = {t.name: assemble(t.text, predicted[t.name], t.year) for t in tasks}
-    record_scores = evaluate_records(tasks, records)
-    record_scores.pop("errors")
-    return {"spans": evaluate_spans(tasks, predicted), "records": record_scores}
+    report = evaluate_documents(tasks, predict_documents(tagger.predict, tasks))
+    return {"spans": report["spans"], "records": report["records"]}

@@ -1,0 +1,228 @@
+"""`nlp extract`, `tag`, `assemble`, `review`: reports in, spans and records out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from nlp.cli.common import (
+    DeviceOption,
+    DtypeOption,
+    Format,
+    Glob,
+    Inputs,
+    ModelOption,
+    check_format,
+    console,
+    err,
+    load_extractor,
+    progress,
+)
+from nlp.errors import UsageError
+
+DocYear = Annotated[
+    int | None, typer.Option(help="Year for relative dates \\[default: from each title].")
+]
+BatchSize = Annotated[int, typer.Option(help="Windows per model call.")]
+
+
+def _report(summary: Any, out: Path) -> None:
+    """What a batch run did, its failures, and exit code 1 when any input failed."""
+    console.print(
+        f"{summary.documents} documents, {summary.records} records, {summary.characters:,} "
+        f"characters → {out}"
+        + (f"; {summary.skipped} already done (--resume)" if summary.skipped else "")
+    )
+    for _, reason in summary.failures:
+        err.print(f"[red]failed:[/] {escape(reason)}", highlight=False)
+    if summary.failures:
+        err.print(f"{len(summary.failures)} input(s) failed; the others are written")
+        raise typer.Exit(1)
+
+
+def _run_batch(paths: list[str], out: Path, extractor: Any, **options: Any) -> None:
+    from nlp.batch import run
+
+    with progress() as (_, on_document):
+        summary = run(paths, out, extractor, on_document=on_document, **options)
+    _report(summary, out)
+
+
+def _run_ray(paths: list[str], out: Path, model: str | None, **options: Any) -> None:
+    try:
+        from nlp.ray_engine import run_ray
+    except ImportError as exc:
+        raise UsageError("the ray engine needs Ray", fix="pip install 'nlp[ray]'") from exc
+    with progress() as (_, on_document):
+        summary = run_ray(paths, out, model, on_document=on_document, **options)
+    _report(summary, out)
+
+
+def extract(
+    paths: Inputs,
+    out: Annotated[
+        Path,
+        typer.Option("-o", "--out", help="Output file (with --engine ray: a shard directory)."),
+    ],
+    fmt: Format = "jsonl",
+    model: ModelOption = None,
+    batch_size: BatchSize = 32,
+    device: DeviceOption = "auto",
+    doc_year: DocYear = None,
+    resume: Annotated[
+        bool, typer.Option(help="Skip documents already complete in OUT (same path and content).")
+    ] = False,
+    emit_text: Annotated[
+        bool,
+        typer.Option(help="Also write the decoded texts the offsets point into (OUT.texts.jsonl)."),
+    ] = False,
+    glob: Glob = "*",
+    dtype: DtypeOption = "auto",
+    engine: Annotated[
+        str, typer.Option(help="local: this process; ray: an actor pool on a Ray cluster.")
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(help="Ray cluster to join ('auto': the running one) \\[default: start one]."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Ray actors, one model each \\[default: one per GPU, or per CPU]."),
+    ] = None,
+    num_gpus_per_worker: Annotated[
+        float, typer.Option(help="GPUs per Ray actor (0: tag on CPUs).")
+    ] = 0,
+) -> None:
+    """Extract statistical records from reports.
+
+    One record line per AMOUNT: indicator, amount, unit, date, project, normalised value,
+    base unit and period, with character offsets into the decoded text. Records are written
+    as each document finishes, beside a manifest (OUT.manifest.jsonl) that --resume reads.
+    Exit code 0: every input succeeded; 1: some failed (the others are written); 2: usage;
+    3: the model, config or output cannot be used.
+
+    With --engine ray (pip install 'nlp\\[ray]'), OUT is a directory of jsonl or parquet
+    shards with the same record lines, written by the actors; see docs/scaling.md.
+
+    Examples:
+      nlp extract reports/ -o records.jsonl
+      nlp extract /archive -o shards/ -f parquet --engine ray --address auto \\
+        --num-gpus-per-worker 1
+    """
+    check_format(fmt)
+    if engine not in ("local", "ray"):
+        raise UsageError(f"--engine {engine!r}: choose local or ray")
+    if engine == "ray":
+        if emit_text:
+            raise UsageError("--emit-text is for the local engine (ray reads the files)")
+        _run_ray(
+            paths,
+            out,
+            model,
+            fmt=fmt,
+            glob=glob,
+            doc_year=doc_year,
+            resume=resume,
+            address=address,
+            workers=workers,
+            num_gpus_per_worker=num_gpus_per_worker,
+            batch_size=batch_size,
+            dtype=dtype,
+        )
+        return
+    extractor = load_extractor(model, device, batch_size, dtype)
+    _run_batch(
+        paths,
+        out,
+        extractor,
+        fmt=fmt,
+        glob=glob,
+        doc_year=doc_year,
+        resume=resume,
+        emit_text=emit_text,
+    )
+
+
+def tag(
+    paths: Inputs,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output file for the span lines.")],
+    model: ModelOption = None,
+    batch_size: BatchSize = 32,
+    device: DeviceOption = "auto",
+    resume: Annotated[bool, typer.Option(help="Skip documents already complete in OUT.")] = False,
+    glob: Glob = "*",
+) -> None:
+    """Tag reports with spans only: one span line per document ({"doc","text","doc_year","spans"}),
+    the input of `nlp assemble`."""
+    from nlp.batch import SPAN_LINES
+
+    extractor = load_extractor(model, device, batch_size)
+    _run_batch(paths, out, extractor, fmt=SPAN_LINES, glob=glob, resume=resume)
+
+
+def assemble(
+    spans: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Span lines (JSONL).")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Where to write the records.")],
+    fmt: Format = "jsonl",
+    doc_year: DocYear = None,
+) -> None:
+    """Assemble tagged spans into normalised records (one per AMOUNT).
+
+    Reads span lines ({"doc", "text", "doc_year", "spans"}) and writes record lines.
+    A document without doc_year (and no --doc-year) gets the year from its title or
+    opening lines.
+    """
+    from nlp.io import read_span_lines, write_records
+    from nlp.records import assemble as assemble_records
+
+    check_format(fmt)
+    rows = [
+        r.to_dict(doc.doc)
+        for doc in read_span_lines(spans)
+        for r in assemble_records(
+            doc.text, doc.spans, doc_year=doc_year if doc_year is not None else doc.doc_year
+        )
+    ]
+    n = write_records(rows, out, fmt=fmt)
+    console.print(f"[green]✓[/] {n} records → {out}")
+
+
+def review(
+    paths: Inputs,
+    out: Annotated[Path, typer.Option("-o", "--out", help="The HTML page to write.")],
+    model: ModelOption = None,
+    device: DeviceOption = "auto",
+    glob: Glob = "*",
+    doc_year: DocYear = None,
+) -> None:
+    """Write one self-contained HTML page showing each document with its spans highlighted
+    by label and a table of its records, for a person checking the output."""
+    from nlp.errors import InputError
+    from nlp.io import iter_inputs, read_document
+    from nlp.review import render
+
+    extractor = load_extractor(model, device, 32)
+    items, failed = [], 0
+    for name in iter_inputs(paths, glob=glob):
+        try:
+            items.append((name, read_document(name)))
+        except InputError as exc:
+            err.print(f"[red]failed:[/] {escape(str(exc))}", highlight=False)
+            failed += 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    page = render(
+        extractor.extract_many(items, doc_year=doc_year),
+        title=f"nlp review: {len(items)} documents",
+    )
+    out.write_text(page, encoding="utf-8")
+    console.print(f"{len(items)} documents → {out}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (extract, tag, assemble, review):
+        app.command(command.__name__)(command)
