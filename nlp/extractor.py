@@ -121,7 +121,7 @@ class Extractor:
         return self.tagger.predict([text])[0]
 
     def extract(
-        self, text: str, doc_year: int | None = None, *, doc: str | None = None
+        self, text: str, *, doc_year: int | None = None, doc: str | None = None
     ) -> Document:
         """Spans and records of one text; ``doc_year`` resolves relative dates (taken from the
         title or first lines when not given)."""
@@ -154,7 +154,7 @@ class Extractor:
         texts = [text for _, text in group]
         for (doc, text), spans in zip(group, self.tagger.predict(texts), strict=True):
             year = doc_year if doc_year is not None else document_year(text)
-            records = assemble(text, spans, year)
+            records = assemble(text, spans, doc_year=year)
             yield Document(
                 text=text, spans=tuple(spans), records=tuple(records), doc=doc, doc_year=year
             )

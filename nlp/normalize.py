@@ -286,14 +286,14 @@ def _two_dates(text: str, doc_year: int | None) -> Period:
     return Period(first.start, second.end)
 
 
-def parse_period(text: str, doc_year: int | None = None) -> Period:
+def parse_period(text: str, *, doc_year: int | None = None) -> Period:
     """Resolve a DATE text to ISO start and end dates; ``Period(None, None)`` if unsure.
 
-    >>> parse_period("1-5月", 2019)
+    >>> parse_period("1-5月", doc_year=2019)
     Period(start='2019-01-01', end='2019-05-31')
     >>> parse_period("十三五")
     Period(start='2016-01-01', end='2020-12-31')
-    >>> parse_period("2012年—今年10月", 2016)
+    >>> parse_period("2012年—今年10月", doc_year=2016)
     Period(start='2012-01-01', end='2016-10-31')
     """
     text = _ascii_digits(text.strip())
@@ -383,7 +383,9 @@ def normalise_record(record: Record, *, doc_year: int | None = None) -> Record:
     unit = parse_unit(record.unit.text if record.unit else None)
     scale = unit.multiplier
     period = (
-        parse_period(record.date.text, doc_year) if record.date is not None else Period(None, None)
+        parse_period(record.date.text, doc_year=doc_year)
+        if record.date is not None
+        else Period(None, None)
     )
     return dataclasses.replace(
         record,

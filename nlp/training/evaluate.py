@@ -17,7 +17,7 @@ from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 
 from nlp.alignment import char_tags
-from nlp.records import change_of, is_approximate
+from nlp.cues import change_of, is_approximate
 from nlp.schema import LABELS, Record, Span
 from nlp.text import clauses, sentences
 from nlp.training.annotations import GoldRecord, Task

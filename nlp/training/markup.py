@@ -23,8 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlp.cues import adjacent_unit
 from nlp.errors import AnnotationError
-from nlp.records import adjacent_unit
 from nlp.schema import AMOUNT, DATE, INDICATOR, PROJECT, UNIT, Span
 from nlp.training.annotations import Task, check_task, task_from_records
 

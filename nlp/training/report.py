@@ -50,7 +50,7 @@ def evaluate_documents(
     tasks: Sequence[Task], predicted: Mapping[str, Sequence[Span]]
 ) -> dict[str, Any]:
     """Span scores, record scores through the post-processor, and the label confusion."""
-    records = {t.name: assemble(t.text, predicted.get(t.name, ()), t.year) for t in tasks}
+    records = {t.name: assemble(t.text, predicted.get(t.name, ()), doc_year=t.year) for t in tasks}
     record_scores = evaluate_records(tasks, records)
     record_scores.pop("errors")
     return {
