@@ -10,29 +10,20 @@ behind for other documents, and processes the rest.
 from __future__ import annotations
 
 import contextlib
-import csv
 import ctypes
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlp.errors import UsageError
+from nlp.errors import InputError, OutputError
 from nlp.extractor import DOC_CHARS_PER_CALL, Extractor
-from nlp.io import (
-    FORMATS,
-    InputError,
-    flat_record,
-    iter_inputs,
-    read_bytes,
-    read_document,
-    text_sha256,
-)
+from nlp.io import iter_inputs, read_bytes, read_document, text_sha256
 from nlp.schema import Document
-
-SPAN_LINES = "spans"  # the output kind of `nlp tag`
+from nlp.write import SPAN_LINES, RecordWriter, read_rows
 
 
 @dataclass
@@ -86,50 +77,33 @@ def still_current(done: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 class _Sink:
-    """Rows appended per document: JSONL and CSV directly; Parquet through a JSONL staging
-    file turned into Parquet on close."""
+    """The output (one `RecordWriter`) and its manifest, a line per finished document."""
 
     def __init__(self, out: Path, fmt: str, *, keep: dict[str, Any] | None) -> None:
-        if fmt not in (*FORMATS, SPAN_LINES):
-            raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        self.out, self.fmt = out, fmt
-        self.store = out.with_name(out.name + ".partial.jsonl") if fmt == "parquet" else out
-        out.parent.mkdir(parents=True, exist_ok=True)
-        kept = self._kept_rows(keep) if keep is not None else []
-        self.file = self.store.open(
-            "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline=""
-        )
-        self.csv: csv.DictWriter | None = None
-        if fmt == "csv":
-            self.csv = csv.DictWriter(self.file, fieldnames=list(flat_record({}).keys()))
-            self.csv.writeheader()
-        self._write_rows(kept)
+        self.out = out
+        counts: Counter[str] = Counter()
+
+        def kept() -> Iterator[dict[str, Any]]:
+            for row in read_rows(out, fmt) if keep else ():
+                if row.get("doc") in keep:
+                    counts[row["doc"]] += 1
+                    yield row
+
+        self.writer = RecordWriter(out, fmt, keep=kept())
+        missing = [d for d, row in (keep or {}).items() if counts[d] != row.get("rows", 0)]
+        if missing:
+            doc = missing[0]
+            raise OutputError(
+                f"the manifest lists {len(missing)} document(s) as finished whose rows are "
+                f"not in the output (e.g. {doc}: {keep[doc].get('rows')} rows listed, "
+                f"{counts[doc]} found)",
+                where=str(out),
+                fix=f"restore the output, or delete {manifest_path(out).name} to start over",
+            )
         self.manifest = manifest_path(out).open("a" if keep is not None else "w", encoding="utf-8")
 
-    def _kept_rows(self, keep: dict[str, Any]) -> list[dict[str, Any]]:
-        if not self.store.exists():
-            return []
-        if self.fmt == "csv":
-            with self.store.open(encoding="utf-8-sig", newline="") as f:
-                rows: list[dict[str, Any]] = list(csv.DictReader(f))
-        else:
-            rows = []
-            for line in self.store.read_text(encoding="utf-8").splitlines():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError:
-                    continue  # a line cut by a crash belongs to an unfinished document
-        return [r for r in rows if r.get("doc") in keep]
-
-    def _write_rows(self, rows: list[dict[str, Any]]) -> None:
-        if self.csv is not None:
-            self.csv.writerows(r if "amount_text" in r else flat_record(r) for r in rows)
-        else:
-            self.file.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-
     def write(self, doc: str, sha256: str, rows: list[dict[str, Any]]) -> None:
-        self._write_rows(rows)
-        self.file.flush()
+        self.writer.write(rows)
         self._log({"doc": doc, "sha256": sha256, "rows": len(rows), "error": None})
 
     def fail(self, doc: str, sha256: str | None, reason: str) -> None:
@@ -140,15 +114,14 @@ class _Sink:
         self.manifest.flush()
 
     def close(self) -> None:
-        self.file.close()
         self.manifest.close()
-        if self.fmt == "parquet":
-            from nlp.io import write_records
+        self.writer.close()
 
-            rows = [
-                json.loads(line) for line in self.store.read_text(encoding="utf-8").splitlines()
-            ]
-            write_records(rows, self.out, fmt="parquet")
+    def abort(self) -> None:
+        """Stop without making OUT: what is finished stays in the staging file and the
+        manifest, for --resume."""
+        self.manifest.close()
+        self.writer.abort()
 
 
 def _inputs(names: Iterable[str], summary: Summary, sink: _Sink) -> Iterator[Input]:
@@ -200,8 +173,12 @@ def run(
                 pending = []
                 _release_memory()
         _flush(pending, extractor, sink, summary, fmt, doc_year, text_file, on_document)
-    finally:
+    except BaseException:  # Ctrl-C, a full disk: no final OUT that is not complete
+        sink.abort()
+        raise
+    else:
         sink.close()
+    finally:
         if text_file:
             text_file.close()
     return summary

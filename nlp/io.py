@@ -7,7 +7,6 @@ readers never normalise newlines or strip anything.
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -166,8 +165,6 @@ def iter_inputs(paths: Iterable[str], *, glob: str = "*") -> Iterator[str]:
 
 # --- span and record lines -----------------------------------------------------------
 
-FORMATS = ("jsonl", "csv", "parquet")
-
 
 def _jsonl(path: Path, kind: str, parse: Callable[[dict[str, Any]], Any]) -> Iterator[Any]:
     """Parsed lines of a JSONL file, skipping blank ones; a bad line raises `InputError`
@@ -185,70 +182,6 @@ def _jsonl(path: Path, kind: str, parse: Callable[[dict[str, Any]], Any]) -> Ite
 def read_span_lines(path: str | Path) -> Iterator[Document]:
     """Documents from a span-line JSONL file."""
     return _jsonl(Path(path), "span line", Document.from_span_line)
-
-
-SPAN_FIELDS = ("amount", "unit", "indicator", "date", "project")
-RECORD_COLUMNS: tuple[str, ...] = (
-    "doc",
-    *(f"{f}_{p}" for f in SPAN_FIELDS for p in ("text", "start", "end")),
-    "change", "approximate", "value", "value_low", "value_high", "base_unit",
-    "period_start", "period_end", "sentence_start", "sentence_end", "score",
-)  # fmt: skip
-
-
-def flat_record(row: dict[str, Any]) -> dict[str, Any]:
-    """A record line as one flat row of `RECORD_COLUMNS`: `amount.text` → `amount_text`."""
-    out: dict[str, Any] = dict.fromkeys(RECORD_COLUMNS)
-    for key, value in row.items():
-        if key in SPAN_FIELDS or key == "sentence":
-            parts = ("start", "end") if key == "sentence" else ("text", "start", "end")
-            for part in parts:
-                out[f"{key}_{part}"] = None if value is None else value[part]
-        else:
-            out[key] = value
-    return out
-
-
-def _parquet_schema() -> Any:
-    import pyarrow as pa
-
-    floats = ("value", "value_low", "value_high", "score")
-    fields = []
-    for name in RECORD_COLUMNS:
-        if name == "approximate":
-            kind = pa.bool_()
-        elif name in floats:
-            kind = pa.float64()
-        elif name.endswith(("_start", "_end")) and not name.startswith("period"):
-            kind = pa.int64()
-        else:
-            kind = pa.string()
-        fields.append(pa.field(name, kind))
-    return pa.schema(fields)
-
-
-def write_records(rows: Iterable[dict[str, Any]], path: str | Path, *, fmt: str = "jsonl") -> int:
-    """Write record lines as JSONL, or flattened as CSV or Parquet; returns the count."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rows = list(rows)
-    if fmt == "jsonl":
-        with path.open("w", encoding="utf-8") as f:
-            f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    elif fmt == "csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel reads Chinese
-            writer = csv.DictWriter(f, fieldnames=RECORD_COLUMNS)
-            writer.writeheader()
-            writer.writerows(flat_record(r) for r in rows)
-    elif fmt == "parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        table = pa.Table.from_pylist([flat_record(r) for r in rows], schema=_parquet_schema())
-        pq.write_table(table, path)
-    else:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return len(rows)
 
 
 def read_record_lines(path: str | Path) -> Iterator[tuple[str | None, Record]]:

@@ -20,7 +20,8 @@ from typing import Any
 
 from nlp.batch import Input, Summary, extract_group, manifest_path, read_manifest, still_current
 from nlp.errors import InputError, UsageError
-from nlp.io import iter_inputs, read_document, text_sha256, write_records
+from nlp.io import iter_inputs, read_document, text_sha256
+from nlp.write import write_records
 
 SHARD_FORMATS = ("jsonl", "parquet")
 DOCS_PER_BATCH = 16
@@ -79,11 +80,9 @@ class _ExtractActor:
         return manifest
 
     def _write_shard(self, rows: list[dict[str, Any]], shas: list[str]) -> str:
-        """Write atomically (a temporary name, then a rename): a shard is whole or absent."""
+        """A shard is whole or absent (`write_records` stages it, then renames)."""
         name = "part-" + hashlib.sha256("".join(shas).encode()).hexdigest()[:20] + f".{self.fmt}"
-        tmp = self.out / f".{name}.{os.getpid()}.tmp"
-        write_records(rows, tmp, fmt=self.fmt)
-        os.replace(tmp, self.out / name)
+        write_records(rows, self.out / name, fmt=self.fmt)
         return name
 
 
@@ -98,7 +97,7 @@ def _shard_rows(path: Path) -> Any:
 def _prune_shards(out: Path, keep: dict[str, dict[str, Any]]) -> None:
     """Keep in each shard only the rows of documents that ``keep`` says it holds: rows of
     documents to redo, and whole shards a crash left unlisted, go."""
-    for tmp in out.glob(".part-*.tmp"):
+    for tmp in [*out.glob(".part-*.tmp"), *out.glob("part-*.partial*")]:
         tmp.unlink()
     by_shard: dict[str, set[str]] = {}
     for doc, row in keep.items():  # one pass: a million documents over thousands of shards

@@ -178,17 +178,21 @@ def test_an_interrupted_run_resumed_gives_the_same_output(tmp_path, reports):
     part = tmp_path / "part.jsonl"
     with pytest.raises(KeyboardInterrupt):
         run([str(reports)], part, Interrupting(extractor, after=2), chars_per_call=1)
+    # no final-named output that is not complete: the finished rows wait in the staging file
+    staging = tmp_path / "part.jsonl.partial"
+    assert not part.exists()
     assert (
         0
-        < len(part.read_text(encoding="utf-8").splitlines())
+        < len(staging.read_text(encoding="utf-8").splitlines())
         < len(whole.read_text(encoding="utf-8").splitlines())
     )
     # a crash between a document's rows and its manifest line leaves orphan rows behind
-    with part.open("a", encoding="utf-8") as f:
+    with staging.open("a", encoding="utf-8") as f:
         f.write(whole.read_text(encoding="utf-8").splitlines()[-1] + "\n")
     summary = run([str(reports)], part, extractor, resume=True, chars_per_call=1)
     assert summary.skipped == 2 and summary.documents == 3
     assert part.read_text(encoding="utf-8") == whole.read_text(encoding="utf-8")
+    assert not staging.exists()
     again = run([str(reports)], part, extractor, resume=True)
     assert again.documents == 0 and again.skipped == 5
     assert part.read_text(encoding="utf-8") == whole.read_text(encoding="utf-8")

@@ -54,7 +54,7 @@ Overrides = Annotated[
 
 
 def check_format(fmt: str) -> str:
-    from nlp.io import FORMATS
+    from nlp.write import FORMATS
 
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")

@@ -157,7 +157,7 @@ def tag(
 ) -> None:
     """Tag reports with spans only: one span line per document ({"doc","text","doc_year","spans"}),
     the input of `nlp assemble`."""
-    from nlp.batch import SPAN_LINES
+    from nlp.write import SPAN_LINES
 
     extractor = load_extractor(model, device, batch_size)
     _run_batch(paths, out, extractor, fmt=SPAN_LINES, glob=glob, resume=resume)
@@ -175,17 +175,18 @@ def assemble(
     A document without doc_year (and no --doc-year) gets the year from its title or
     opening lines.
     """
-    from nlp.io import read_span_lines, write_records
+    from nlp.io import read_span_lines
     from nlp.records import assemble as assemble_records
+    from nlp.write import write_records
 
     check_format(fmt)
-    rows = [
+    rows = (
         r.to_dict(doc.doc)
         for doc in read_span_lines(spans)
         for r in assemble_records(
             doc.text, doc.spans, doc_year=doc_year if doc_year is not None else doc.doc_year
         )
-    ]
+    )
     n = write_records(rows, out, fmt=fmt)
     console.print(f"[green]✓[/] {n} records → {out}")
 
