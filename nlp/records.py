@@ -10,6 +10,7 @@ clause, the section heading and last the document's title lines, never a compari
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime
 import functools
 import re
@@ -157,11 +158,19 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
             approximate=is_approximate(text, amount, unit),
             sentence=place.sentence,
         )
+        record = dataclasses.replace(record, score=_confidence(record))
         records.append(record)
         # an aside (`(东部XX县区6.93亿元)`) elaborates the fact before it, it is not one
         if _enclosing(layout.asides, amount) is None:
             previous = record
     return records
+
+
+def _confidence(record: Record) -> float | None:
+    """A record is as sure as its least sure span: the lowest of their confidences."""
+    fields = (record.amount, record.unit, record.indicator, record.date, record.project)
+    scores = [s.score for s in fields if s is not None and s.score is not None]
+    return min(scores) if scores else None
 
 
 def _near(spans: Sequence[Span], place: _Place) -> list[Span]:

@@ -69,15 +69,26 @@ class Span:
 
 
 def _field_dict(span: Span | None) -> dict[str, Any] | None:
+    """A record's span field; ``score`` is the tagger's confidence in it, where known."""
     if span is None:
         return None
-    return {"text": span.text, "start": span.start, "end": span.end}
+    out: dict[str, Any] = {"text": span.text, "start": span.start, "end": span.end}
+    if span.score is not None:
+        out["score"] = round(float(span.score), 4)
+    return out
 
 
 def _field_span(d: dict[str, Any] | None, label: str) -> Span | None:
     if d is None:
         return None
-    return Span(start=int(d["start"]), end=int(d["end"]), label=label, text=str(d["text"]))
+    score = d.get("score")
+    return Span(
+        start=int(d["start"]),
+        end=int(d["end"]),
+        label=label,
+        text=str(d["text"]),
+        score=None if score is None else float(score),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +109,10 @@ class Record:
     period_start: str | None = None
     period_end: str | None = None
     sentence: tuple[int, int] | None = None
-    score: float | None = None
+    score: float | None = None  # the lowest confidence of its spans (None: spans without one)
 
     def to_dict(self, doc: str | None = None) -> dict[str, Any]:
-        """The record line: span fields as ``{"text","start","end"}`` or null."""
+        """The record line: span fields as ``{"text","start","end","score"?}`` or null."""
         return {
             "doc": doc,
             "amount": _field_dict(self.amount),

@@ -1,14 +1,16 @@
 import dataclasses
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from nlp.schema import AMOUNT, LABELS, Span
 from nlp.training import annotations as ann
-from nlp.training.annotations import Task, check, load_tasks, save_tasks, stats
+from nlp.training.annotations import Task, check, load_splits, load_tasks, save_tasks, stats
 from nlp.training.markup import parse, render
 
+ANNOTATIONS = Path(__file__).resolve().parents[1] / "annotations"
 TEXT = "全区地区生产总值完成990亿元,同比增长0.2%。"
 
 
@@ -121,15 +123,29 @@ def test_task_records_take_fields_from_relations():
 
 
 def test_gold_annotations_pass_the_checker(gold_tasks):
-    assert len(gold_tasks) == 5
+    assert len(gold_tasks) >= 40
     assert check(gold_tasks) == []
+
+
+def test_every_document_has_a_fixed_split_and_test_holds_enough_amounts(gold_tasks):
+    splits = load_splits(ANNOTATIONS)
+    assert set(splits) == {t.name for t in gold_tasks}
+    amounts = Counter()
+    for task in gold_tasks:
+        amounts[splits[task.name]] += len(task.records())
+    assert amounts["test"] >= 0.15 * sum(amounts.values()) and amounts["dev"] > 0
+    registers = {t.meta.get("register") for t in gold_tasks}
+    for register in registers:  # stratified: every register is in train and test
+        held = {splits[t.name] for t in gold_tasks if t.meta.get("register") == register}
+        assert {"train", "test"} <= held, register
 
 
 def test_gold_has_enough_amounts_and_one_record_each(gold_tasks):
     rows = stats(gold_tasks)
-    assert sum(r["AMOUNT"] for r in rows) >= 650
+    assert sum(r["AMOUNT"] for r in rows) >= 3200
+    assert sum(r["relations"] for r in rows) >= sum(r["AMOUNT"] for r in rows)
     assert all(r["records"] == r["AMOUNT"] for r in rows)
-    assert all(r[label] > 0 for r in rows for label in LABELS)
+    assert all(sum(r[label] for r in rows) > 0 for label in LABELS)
     linked = Counter(src for t in gold_tasks for src, _ in t.relations)
     amounts = [(t, rid) for t in gold_tasks for rid, s in t.spans.items() if s.label == AMOUNT]
     assert all(linked[rid] >= 1 for _, rid in amounts)

@@ -1,7 +1,8 @@
 import dataclasses
 
 from nlp.records import assemble
-from nlp.training.evaluate import evaluate_records, evaluate_spans, span_scores
+from nlp.training.evaluate import as_records, evaluate_records, evaluate_spans, span_scores
+from nlp.training.markup import parse
 
 
 def test_span_scores_are_strict_iob2():
@@ -36,11 +37,41 @@ def test_oracle_assembly_on_the_gold_reports(gold_tasks):
 
 def test_a_wrong_field_costs_full_but_not_core(gold_tasks):
     task = gold_tasks[0]
-    records = assemble(task.text, task.sorted_spans(), doc_year=task.year)
+    records = as_records(task)
     dated = next(i for i, r in enumerate(records) if r.date is not None)
     broken = list(records)
     broken[dated] = dataclasses.replace(records[dated], date=None)
     base = evaluate_records([task], {task.name: records})
     worse = evaluate_records([task], {task.name: broken})
+    assert base["full"]["f1"] == 1.0 and base["errors"] == []
     assert worse["core"]["right"] == base["core"]["right"]
-    assert worse["full"]["right"] < base["full"]["right"] or base["errors"]
+    assert worse["full"]["right"] == base["full"]["right"] - 1
+    assert worse["field_accuracy"]["date"] < 1.0
+
+
+def _one_record_task(markup: str):
+    return parse(markup, task_id=1, meta={"source": "t.txt"})
+
+
+def test_field_accuracy_counts_only_records_where_a_side_has_a_value():
+    task = _one_record_task(
+        "[[产值|I]]增长[[5|A|I=产值|C=+]][[%|U]],[[企业|I]][[6|A|I=企业]][[家|U]]"
+    )
+    right = as_records(task)
+    scores = evaluate_records([task], {task.name: right})
+    # only the 5% record has a change on either side: 1 scored, not 2 right by construction
+    assert scores["field_scored"]["change"] == 1 and scores["field_accuracy"]["change"] == 1.0
+    assert scores["field_scored"]["approximate"] == 0 and scores["field_scored"]["project"] == 0
+    wrong = [
+        dataclasses.replace(right[0], change=None),
+        dataclasses.replace(right[1], change="increase"),
+    ]
+    scores = evaluate_records([task], {task.name: wrong})
+    assert scores["field_scored"]["change"] == 2 and scores["field_accuracy"]["change"] == 0.0
+
+
+def test_gold_change_and_approximate_are_the_annotated_ones():
+    task = _one_record_task("[[产值|I]]增长[[5|A|I=产值]][[%|U]]")  # annotated: no change
+    derived = assemble(task.text, task.sorted_spans())
+    assert derived[0].change == "increase"
+    assert evaluate_records([task], {task.name: derived})["field_accuracy"]["change"] == 0.0

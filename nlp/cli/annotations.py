@@ -40,10 +40,13 @@ def check(path: ExistingPath) -> None:
 
 @app.command("stats")
 def stats(path: ExistingPath) -> None:
-    """Count spans per label, records and characters, per document and in total."""
+    """Count spans per label, records and characters, per document and in total; with a
+    splits.json beside the exports, also per split × register."""
+    from nlp.training.annotations import load_splits, split_stats
     from nlp.training.annotations import stats as count
 
-    rows = count(load_tasks(path))
+    tasks = load_tasks(path)
+    rows = count(tasks)
     columns = ["task", "chars", *LABELS, "records", "relations"]
     table = Table(*columns, title=f"Annotations in {path}")
     for row in rows:
@@ -51,6 +54,13 @@ def stats(path: ExistingPath) -> None:
     totals = {c: sum(r[c] for r in rows) for c in columns[1:]}
     table.add_row("total", *(str(totals[c]) for c in columns[1:]), style="bold")
     console.print(table)
+    splits = load_splits(path) if path.is_dir() else {}
+    if splits:
+        columns = ["split", "register", "documents", "chars", *LABELS, "records"]
+        table = Table(*columns, title="per split × register (splits.json)")
+        for row in split_stats(tasks, splits):
+            table.add_row(*(str(row[c]) for c in columns))
+        console.print(table)
 
 
 @app.command("preannotate")

@@ -150,10 +150,33 @@ def task_from_ls(item: dict[str, Any]) -> Task:
     )
 
 
+SPLITS_FILE = "splits.json"  # beside the exports: {source: "train" | "dev" | "test"}
+SPLITS = ("train", "dev", "test")
+
+
 def _json_files(path: Path) -> list[Path]:
     if path.is_dir():
-        return sorted(path.glob("*.json"))
+        return sorted(p for p in path.glob("*.json") if p.name != SPLITS_FILE)
     return [path]
+
+
+def load_splits(path: str | Path) -> dict[str, str]:
+    """The fixed split of a gold folder (``splits.json``): document source → train, dev or
+    test; empty when the folder has none."""
+    file = Path(path) / SPLITS_FILE if Path(path).is_dir() else Path(path)
+    if not file.exists():
+        return {}
+    try:
+        splits = json.loads(file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise AnnotationError(f"not a JSON file ({exc})", where=str(file)) from exc
+    bad = {k: v for k, v in splits.items() if v not in SPLITS} if isinstance(splits, dict) else 0
+    if not isinstance(splits, dict) or bad:
+        raise AnnotationError(
+            f"expected {{source: {' | '.join(SPLITS)}}}" + (f", got {bad}" if bad else ""),
+            where=str(file),
+        )
+    return splits
 
 
 def load_tasks(path: str | Path) -> list[Task]:
@@ -368,3 +391,22 @@ def stats(tasks: Sequence[Task]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def split_stats(tasks: Sequence[Task], splits: dict[str, str]) -> list[dict[str, Any]]:
+    """Documents, characters and spans per label, one row per split × register (the
+    register a task's ``meta.register`` names: seeds, local, provincial, national)."""
+    rows: dict[tuple[str, str], Counter] = {}
+    for task, row in zip(tasks, stats(tasks), strict=True):
+        key = (splits.get(task.name, "unsplit"), str(task.meta.get("register") or "-"))
+        counts = rows.setdefault(key, Counter())
+        counts["documents"] += 1
+        for column in ("chars", *LABELS, "records"):
+            counts[column] += row[column]
+    order = {name: i for i, name in enumerate((*SPLITS, "unsplit"))}
+    return [
+        {"split": split, "register": register, **counts}
+        for (split, register), counts in sorted(
+            rows.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])
+        )
+    ]

@@ -43,6 +43,7 @@ class DataConfig:
     fold: int | None = None  # leave-one-document-out: the k-th document (by name) is the test set
     test_docs: tuple[str, ...] = ()
     dev_docs: tuple[str, ...] = ()
+    splits: bool = False  # the gold folder's splits.json decides test and dev documents
     dev_fraction: float = (
         0.15  # without dev_docs: this share of training windows, for early stopping
     )

@@ -4,7 +4,8 @@ Record matching: a predicted record matches a gold one when their AMOUNT spans a
 "core" counts a match right when its unit span is equal and its indicator overlaps the
 gold indicator (or both are null); "full" needs every field right: unit span equal,
 indicator, date and project text equal (the same words may be linked at another place in
-the text, which states the same fact), and change and approximate equal.
+the text, which states the same fact), and change and approximate equal to the annotated
+ones. Field accuracy is over the matched records where gold or prediction has a value.
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from seqeval.metrics import classification_report
 from seqeval.scheme import IOB2
 
 from nlp.alignment import char_tags
-from nlp.cues import change_of, is_approximate
 from nlp.schema import LABELS, Record, Span
-from nlp.text import clauses, sentences
 from nlp.training.annotations import GoldRecord, Task
 
 FIELDS = ("unit", "indicator", "date", "project", "change", "approximate")
@@ -77,24 +76,9 @@ class _Fields:
     approximate: bool
 
 
-def _gold_fields(text: str, record: GoldRecord, spans: Sequence[tuple[int, int]]) -> _Fields:
-    """Gold fields; change and approximate are derived from the text (guidelines, 3).
-    ``spans`` are the text's sentences, computed once per document."""
-    sentence = next(((s, e) for s, e in spans if s <= record.amount.start < e), (0, len(text)))
-    clause = next(
-        ((s, e) for s, e in clauses(text, *sentence) if s <= record.amount.start < e), sentence
-    )
-    return _Fields(
-        record.unit,
-        record.indicator,
-        record.date,
-        record.project,
-        change_of(text, record.amount, clause[0]),
-        is_approximate(text, record.amount, record.unit),
-    )
-
-
-def _pred_fields(record: Record) -> _Fields:
+def _fields(record: GoldRecord | Record) -> _Fields:
+    """The compared fields of a gold record (change and approximate as annotated) or of a
+    predicted one."""
     return _Fields(
         record.unit,
         record.indicator,
@@ -131,6 +115,30 @@ def _field_right(name: str, gold: _Fields, pred: _Fields) -> bool:
     return getattr(gold, name) == getattr(pred, name)
 
 
+def _scored(name: str, gold: _Fields, pred: _Fields) -> bool:
+    """Whether a field counts towards its accuracy: only where gold or prediction has a
+    value (a span, a change, approximate), so that no field is right by construction on
+    records where neither side says anything."""
+    return bool(getattr(gold, name) or getattr(pred, name))
+
+
+def as_records(task: Task) -> list[Record]:
+    """A task's gold records as `Record`s: one annotation scored as the prediction of
+    another (inter-annotator agreement), or a perfect prediction in tests."""
+    return [
+        Record(
+            amount=g.amount,
+            unit=g.unit,
+            indicator=g.indicator,
+            date=g.date,
+            project=g.project,
+            change=g.change,
+            approximate=g.approximate,
+        )
+        for g in task.records()
+    ]
+
+
 def _prf(right: int, n_pred: int, n_gold: int) -> dict[str, float]:
     p = right / n_pred if n_pred else 0.0
     r = right / n_gold if n_gold else 0.0
@@ -151,10 +159,10 @@ def evaluate_records(
     """Record precision/recall/F1 (core and full) and per-field accuracy on matched records."""
     n_gold = n_pred = matched = core = full = 0
     field_right = dict.fromkeys(FIELDS, 0)
+    field_scored = dict.fromkeys(FIELDS, 0)
     errors: list[dict[str, Any]] = []
     for task in tasks:
         gold = {(r.amount.start, r.amount.end): r for r in task.records()}
-        sentence_spans = sentences(task.text)
         preds = predicted.get(task.name, ())
         n_gold += len(gold)
         n_pred += len(preds)
@@ -163,10 +171,12 @@ def evaluate_records(
             if g is None:
                 continue
             matched += 1
-            gf, pf = _gold_fields(task.text, g, sentence_spans), _pred_fields(record)
+            gf, pf = _fields(g), _fields(record)
             rights = {name: _field_right(name, gf, pf) for name in FIELDS}
             for name, ok in rights.items():
-                field_right[name] += ok
+                if _scored(name, gf, pf):
+                    field_scored[name] += 1
+                    field_right[name] += ok
             if _same_span(gf.unit, pf.unit) and _overlap(gf.indicator, pf.indicator):
                 core += 1
             if all(rights.values()):
@@ -178,9 +188,12 @@ def evaluate_records(
         "core": _prf(core, n_pred, n_gold),
         "full": _prf(full, n_pred, n_gold),
         "amount": _prf(matched, n_pred, n_gold),
+        # on matched records where gold or prediction has a value; `field_scored` says how many
         "field_accuracy": {
-            name: (field_right[name] / matched if matched else 0.0) for name in FIELDS
+            name: (field_right[name] / field_scored[name] if field_scored[name] else 0.0)
+            for name in FIELDS
         },
+        "field_scored": field_scored,
         "errors": errors,
     }
 
