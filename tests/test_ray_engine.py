@@ -13,6 +13,8 @@ from nlp.batch import manifest_path, run  # noqa: E402
 from nlp.extractor import Extractor  # noqa: E402
 from nlp.ray_engine import run_ray  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def local_ray():

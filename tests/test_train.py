@@ -21,6 +21,8 @@ from nlp.tagger import Tagger
 from nlp.training.config import load_config
 from nlp.training.train import train
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE = ROOT / "configs" / "smoke.yaml"
 
@@ -117,8 +119,13 @@ def test_pretrained_path_with_a_local_directory(tmp_path, bert_tokenizer):
     out = train(_smoke(tmp_path, f"model.base={base}"))
     saved = AutoTokenizer.from_pretrained(out)
     assert saved.tokenize("2019年") == ["2019", "年"]  # the encoder's own WordPiece vocabulary
-    spans = Tagger.load(out, device="cpu").tag("完成投资20gw,增长5%")
-    assert all(s.text for s in spans)
+    model = AutoModelForTokenClassification.from_pretrained(out)
+    # the base encoder's architecture and vocabulary, not the compact model from scratch
+    assert (model.config.hidden_size, model.config.num_hidden_layers) == (32, 1)
+    assert model.config.vocab_size == len(bert_tokenizer)
+    text = "完成投资20gw,增长5%"
+    spans = Tagger.load(out, device="cpu").tag(text)
+    assert all(text[s.start : s.end] == s.text for s in spans)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="torchrun with gloo is exercised on Linux")

@@ -122,11 +122,18 @@ def to_markup(
     path: ExistingPath,
     out: Annotated[Path, typer.Option("-o", "--out", help="Directory for the markup files.")],
 ) -> None:
-    """Write each task of an export as a markup file, for editing by hand."""
-    from nlp.training.markup import render
+    """Write each task of an export as a markup file, for editing by hand, and each task's
+    meta (source, year, register) to OUT/meta.json, which `annotations build` reads back."""
+    import json
+
+    from nlp.training.markup import META_FILE, file_stem, render
 
     out.mkdir(parents=True, exist_ok=True)
+    metas = {}
     for task in load_tasks(path):
-        target = out / f"{Path(task.name).stem}.ann.txt"
+        target = out / f"{file_stem(task)}.ann.txt"
         target.write_text(render(task), encoding="utf-8")
+        metas[file_stem(task)] = task.meta
         console.print(f"task {task.name} → {target}")
+    meta_json = json.dumps(metas, ensure_ascii=False, indent=1)
+    (out / META_FILE).write_text(meta_json + "\n", encoding="utf-8")

@@ -18,6 +18,7 @@ Removing the markup must give back the document text exactly; `parse` checks tha
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -194,17 +195,33 @@ def preannotate(text: str, spans: Sequence[Span], *, meta: dict | None = None) -
     return render(task_from_records(text, spans, link(text, spans), meta=meta))
 
 
+META_FILE = "meta.json"  # beside markup files: {stem: the task's data.meta}
+
+
+def file_stem(task: Task) -> str:
+    """A file name for a task's markup: its source name, made safe for any file system."""
+    return re.sub(r"[^\w.\-]+", "_", task.name.removesuffix(".txt"))
+
+
 def build(
     paths: Sequence[Path], years: Mapping[str, int] | None = None
 ) -> tuple[list[Task], list[str]]:
-    """Tasks from markup files (``NAME.ann.txt`` → source ``NAME.txt``, year from ``years``
-    by NAME), and every problem as ``file: reason``; a file with problems gives no task."""
+    """Tasks from markup files and every problem as ``file: reason``; a file with problems
+    gives no task. A task's meta comes from ``meta.json`` beside its file (written by
+    `nlp annotations to-markup`), else source ``NAME.txt``; ``years`` (by NAME) overrides."""
     years = years or {}
     tasks: list[Task] = []
     problems: list[str] = []
+    sidecars: dict[Path, dict] = {}
     for i, path in enumerate(paths, start=1):
         stem = path.name.removesuffix(".ann.txt")
-        meta = {"source": f"{stem}.txt", "year": years.get(stem)}
+        folder = path.parent
+        if folder not in sidecars:
+            file = folder / META_FILE
+            sidecars[folder] = json.loads(file.read_text(encoding="utf-8")) if file.exists() else {}
+        meta = dict(sidecars[folder].get(stem) or {"source": f"{stem}.txt", "year": None})
+        if stem in years:
+            meta["year"] = years[stem]
         try:
             task = parse(path.read_text(encoding="utf-8"), task_id=i, meta=meta)
         except (MarkupError, OSError, UnicodeDecodeError) as exc:
