@@ -16,11 +16,21 @@ _APPROX_BEFORE = re.compile(r"(?:约|近|超过|超|突破|逾|大约|将近|接
 _APPROX_AFTER = re.compile(
     r"^(?:余|多|左右|以上|以内|上下)|^[^\s,，。;；、]{0,4}?(?:左右|以上|以内)"
 )
-_INCREASE = "增长|增加|提高|提升|上升|扩大|增|多|涨|高于去年同期|前进"
-_DECREASE = "下降|减少|降低|收窄|缩小|核减|减|降|回落|下滑|少"
+_INCREASE = (
+    "增长|增加|提高|提升|上升|扩大|增收|增产|净增|扩增|加快|上调|上涨|翻|增|多|涨|高于去年同期|前进"
+)
+_DECREASE = "下降|减少|降低|收窄|缩小|核减|压减|减收|减支|减产|精简|减|降|回落|下滑|少"
 _CHANGE_BEFORE = re.compile(
     rf"(?:(?P<inc>{_INCREASE})|(?P<dec>{_DECREASE}))(?:了|幅度为|幅度|幅|速|为|达到|达|约|近|超过|超)?$"
 )
+# `新增9所幼儿园`: 新增 before a counted noun counts new things (a level), it is no change;
+# `存款新增800亿元` (nothing after the unit) is the stock's increase
+_NEW_COUNT = re.compile(r"新(?:增|建|开工)$")
+# a growth rate is a change: `居民消费价格涨幅…3%`, `增长速度…百分之十一`
+_RATE = re.compile(r"(?:(增速|涨幅|增幅|增长速度|增长幅度|增长率|上涨幅度)|(降幅))")
+_RATE_AT_END = re.compile(_RATE.pattern + "$")
+# `A、B分别增长x、y`: one change word covers every amount of its list
+_LIST_GAP = re.compile(r"\s*(?:[、，,和及与]|以及)\s*(?:分别)?\s*")
 _LEVEL_REACHED = re.compile(r"(?:至|到)(?:了)?$")
 _BENCHMARK = re.compile(
     r"(?:高于|低于|超过|超出|快于|慢于)[^,，。;；]{0,12}(?:平均|全国|全省|全市|进度)"
@@ -36,7 +46,7 @@ def is_comparison_date(text: str, date: Span) -> bool:
     return bool(_COMPARISON_BEFORE.search(before) or _COMPARISON_AFTER.match(after))
 
 
-def change_of(text: str, amount: Span, clause_start: int) -> str | None:
+def change_of(text: str, amount: Span, clause_start: int, unit: Span | None = None) -> str | None:
     """``increase``/``decrease`` when the words right before the amount make it a change."""
     before = text[max(clause_start, amount.start - 10) : amount.start]
     before = re.sub(r"(?:约|近|超过|超|突破|接近|将近|了|分别|达到|达|为|\s)+$", "", before)
@@ -45,7 +55,27 @@ def change_of(text: str, amount: Span, clause_start: int) -> str | None:
     m = _CHANGE_BEFORE.search(before)
     if m is None:
         return None
+    end = (unit or amount).end
+    if _NEW_COUNT.search(before) and re.match(r"[\u4e00-\u9fff“\"]", text[end : end + 1]):
+        return None
     return "increase" if m.group("inc") else "decrease"
+
+
+def rate_change(text: str, indicator: Span | None) -> str | None:
+    """The change of an amount whose indicator is a growth rate, or is followed by one
+    (`增速`, `居民消费价格涨幅`): a growth rate is an increase, a 降幅 a decrease."""
+    if indicator is None:
+        return None
+    m = _RATE.match(text, indicator.end) or _RATE_AT_END.search(indicator.text)
+    if m is None:
+        return None
+    return "increase" if m.group(1) else "decrease"
+
+
+def continues_list(text: str, previous_end: int, amount: Span) -> bool:
+    """Whether only a list separator (、 和 及 与, a comma) stands between the end of the
+    previous amount (or its unit) and this one: `增长8%和8.5%`, `分别增长0.7个、5.1个`."""
+    return bool(_LIST_GAP.fullmatch(text, previous_end, amount.start))
 
 
 def is_approximate(text: str, amount: Span, unit: Span | None) -> bool:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,10 +18,60 @@ TITLE_LINES = 8
 _PARENS = re.compile(r"[(（][^()（）\n]*[)）]")
 
 
+_LINE_END = set(FULL_STOP + "；;：:…”’\"')）)】]")
+WRAP_TOLERANCE = 0.8  # a line this close to the wrap width, not ending a sentence, wraps
+MIN_WRAPPED = 5  # lines of one width it takes to call a document hard-wrapped
+WIDTH_SLACK = 4  # columns: a wrap falls before a character that would not fit
+
+
+def _width(line: str) -> int:
+    """Display columns: wide (CJK) characters take two, as the wrapping editor counted."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def soft_breaks(text: str) -> list[int]:
+    """The line breaks inside hard-wrapped paragraphs (web text broken every ~30-40
+    characters): where a line as wide as the document's wrap width ends mid-sentence.
+
+    The wrap width is the most common display width (CJK characters two columns) of the
+    lines that do not end a sentence; a document has one only when at least five such
+    lines, and half of them, share it (within a few columns), and few lines are wider.
+    Headings and short lines never wrap into the next line.
+    """
+    spans = [(s, e) for s, e in lines(text) if text[s:e].strip()]
+    ends = [text[s:e].rstrip()[-1] for s, e in spans]
+    widths = [_width(text[s:e].strip()) for s, e in spans]
+    open_ended = [n for n, c in zip(widths, ends, strict=True) if c not in _LINE_END and n >= 24]
+    if len(open_ended) < MIN_WRAPPED:
+        return []
+    width = Counter(open_ended).most_common(1)[0][0]
+    near = sum(abs(n - width) <= WIDTH_SLACK for n in open_ended)
+    if near < max(MIN_WRAPPED, len(open_ended) / 2):
+        return []
+    # wrapped text has no line much wider than its width; one paragraph per line has many
+    if sum(n > width + WIDTH_SLACK for n in widths) > 0.2 * len(spans):
+        return []
+    out = []
+    for (_, e), (s2, e2), n, c in zip(spans, spans[1:], widths, ends, strict=False):
+        if "\n" in text[e + 1 : s2] or n < WRAP_TOLERANCE * width:
+            continue  # a blank line between, or a short line: a real break
+        if c in _LINE_END and n < width - WIDTH_SLACK:
+            continue  # a sentence that ends before the margin ends its paragraph
+        if any(p.match(text, s2, e2) for p, _ in HEADING_MARKERS) or is_boilerplate(text[s2:e2]):
+            continue
+        out.append(e)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """Where sentences, paragraphs, headings and title lines are in one document."""
+    """Where sentences, paragraphs, headings and title lines are in one document.
 
+    ``flow`` is the text with the soft line breaks of hard-wrapped paragraphs turned into
+    spaces: the same length and offsets, so that sentences, clauses and paragraphs run on
+    across a wrap while spans keep pointing into the text as decoded."""
+
+    flow: str
     sentences: list[tuple[int, int]]
     paragraphs: list[tuple[int, int]]
     headings: list[tuple[int, int, int]]  # (start, end, level) of each heading's first sentence
@@ -29,6 +81,12 @@ class Layout:
 
     @classmethod
     def of(cls, text: str) -> Layout:
+        breaks = soft_breaks(text)
+        if breaks:
+            chars = list(text)
+            for i in breaks:
+                chars[i] = " "
+            text = "".join(chars)
         paragraphs = [(s, e) for s, e in lines(text) if text[s:e].strip()]
         content = [(s, e) for s, e in paragraphs if not is_boilerplate(text[s:e])]
         headings = [h for s, e in content if (h := _heading(text, s, e)) is not None]
@@ -40,7 +98,16 @@ class Layout:
             if text[m.start() + 1 : m.start() + 3] != "其中"
         ]
         full = sentences(text, ends=FULL_STOP)
-        return cls(sentences(text), paragraphs, headings, title_end, asides, full)
+        return cls(text, sentences(text), paragraphs, headings, title_end, asides, full)
+
+    def following(self, heading: tuple[int, int]) -> tuple[int, int] | None:
+        """The paragraph right after a heading, if it is body text (not another heading)."""
+        i = bisect.bisect_right(self.paragraphs, (heading[1], float("inf")))
+        if i == len(self.paragraphs):
+            return None
+        paragraph = self.paragraphs[i]
+        starts = {h[0] for h in self.headings}
+        return None if paragraph[0] in starts else paragraph
 
     def ancestors(self, pos: int) -> list[tuple[int, int]]:
         """The headings a position stands under, nearest last: the nearest heading starting

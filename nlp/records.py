@@ -14,10 +14,17 @@ import dataclasses
 import datetime
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from nlp.cues import adjacent_unit, change_of, is_approximate, is_comparison_date
+from nlp.cues import (
+    adjacent_unit,
+    change_of,
+    continues_list,
+    is_approximate,
+    is_comparison_date,
+    rate_change,
+)
 from nlp.layout import Layout, containing
 from nlp.schema import AMOUNT, DATE, INDICATOR, PROJECT, UNIT, Record, Span
 from nlp.text import clauses
@@ -78,6 +85,7 @@ class _Place:
 
     clause: tuple[int, int]
     sentence: tuple[int, int]  # cut at 。！？ and at ；
+    full: tuple[int, int]  # the full sentence, up to 。！？
     lead: tuple[int, int] | None  # the first clause of the full sentence (up to 。), if earlier
     openers: list[tuple[int, int]]  # the paragraph's opening clause(s) before the sentence
     headline: tuple[int, int] | None  # a short first sentence of the paragraph, before it
@@ -93,6 +101,7 @@ class _Place:
         return cls(
             clause=clause,
             sentence=sentence,
+            full=full,
             lead=lead[0] if lead and lead[0][1] <= sentence[0] else None,
             openers=[o for o in _openers(text, layout, paragraph) if o[1] <= sentence[0]],
             headings=layout.ancestors(paragraph[0]),
@@ -100,18 +109,27 @@ class _Place:
         )
 
 
+_LIST_ITEM = re.compile(r"\s*(?:[一二三四五六七八九十]+是|[(（][一二三四五六七八九十\d]+[)）]|——)")
+LIST_HEADLINE_CHARS = 60  # `一是…持续做实。`: a numbered item's headline may run longer
+
+
+def _is_headline(text: str, sentence: tuple[int, int]) -> bool:
+    """A short first sentence naming a topic (`有效投资有突破。`, `一是…做实。`): no numbers
+    (a sentence with numbers states a fact)."""
+    length = sentence[1] - sentence[0]
+    limit = LIST_HEADLINE_CHARS if _LIST_ITEM.match(text, sentence[0]) else HEADLINE_CHARS
+    return length <= limit and not re.search(r"\d", text[sentence[0] : sentence[1]])
+
+
 def _headline(
     text: str, layout: Layout, paragraph: tuple[int, int], sentence: tuple[int, int]
 ) -> tuple[int, int] | None:
-    """The paragraph's first sentence when it is a short headline (`中街步行街改造提升成效
-    显著。`) standing before the amount's sentence."""
+    """The paragraph's first sentence when it is a headline (`中街步行街改造提升成效显著。`)
+    standing before the amount's sentence."""
     first = next((s for s in layout.full_sentences if paragraph[0] <= s[0] < paragraph[1]), None)
-    if first is None or first[1] > sentence[0] or first[1] - first[0] > HEADLINE_CHARS:
+    if first is None or first[1] > sentence[0] or not _is_headline(text, first):
         return None
-    if re.search(r"\d", text[first[0] : first[1]]):
-        return None  # a sentence with numbers states a fact; a headline names a topic
     return first
-    return None
 
 
 def _openers(text: str, layout: Layout, paragraph: tuple[int, int]) -> list[tuple[int, int]]:
@@ -120,13 +138,15 @@ def _openers(text: str, layout: Layout, paragraph: tuple[int, int]) -> list[tupl
     i = bisect.bisect_left(layout.full_sentences, (paragraph[0], -1))
     firsts = [s for s in layout.full_sentences[i : i + 2] if s[0] < paragraph[1]]
     out = [c[0] for s in firsts[:1] if (c := clauses(text, *s))]
-    if len(firsts) == 2 and firsts[0][1] - firsts[0][0] <= HEADLINE_CHARS:
+    if len(firsts) == 2 and _is_headline(text, firsts[0]):
         out += [c[0] for c in [clauses(text, *firsts[1])] if c]
     return out
 
 
 def link(text: str, spans: Sequence[Span]) -> list[Record]:
     """One record per AMOUNT span with its span fields, change and approximate set."""
+    layout = Layout.of(text)
+    text = layout.flow  # soft line breaks read as spaces: same offsets
     by_label: dict[str, list[Span]] = {
         label: [] for label in (AMOUNT, UNIT, INDICATOR, DATE, PROJECT)
     }
@@ -136,9 +156,14 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
     # `富丽华大厦、北方出版物配送中心等3个项目`: projects named as examples of a counted group
     # are not the project of that count, nor of anything else near them
     projects = [p for p in by_label[PROJECT] if not _GROUP_EXAMPLE.match(text, p.end)]
-    layout = Layout.of(text)
-    doc_date = next((d for d in dates if d.end <= layout.title_end), None)
+    # the document's own date: of the title lines' dates, the first naming a month or more
+    # (the report's period, not the day of the meeting it was given at)
+    title_dates = [d for d in dates if d.end <= layout.title_end]
+    doc_date = next((d for d in title_dates if _period_days(d) >= 28), None) or next(
+        iter(title_dates), None
+    )
 
+    respective = _respective(text, by_label[INDICATOR], by_label[AMOUNT], layout)
     records: list[Record] = []
     previous: Record | None = None
     for amount in by_label[AMOUNT]:
@@ -148,13 +173,16 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
             previous = None
         indicators = _visible(_near(by_label[INDICATOR], place), layout.asides, amount)
         visible_projects = _visible(_near(projects, place), layout.asides, amount)
+        indicator = respective.get(amount) or _indicator(
+            text, amount, unit, indicators, place, previous
+        )
         record = Record(
             amount=amount,
             unit=unit,
-            indicator=_indicator(text, amount, unit, indicators, place, previous),
-            date=_date(text, dates, amount, place, doc_date),
+            indicator=indicator,
+            date=_date(text, dates, amount, place, layout, doc_date),
             project=_project(text, visible_projects, amount, place, dates, layout.asides),
-            change=change_of(text, amount, place.clause[0]),
+            change=_change(text, amount, unit, place, previous, indicator),
             approximate=is_approximate(text, amount, unit),
             sentence=place.sentence,
         )
@@ -164,6 +192,56 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
         if _enclosing(layout.asides, amount) is None:
             previous = record
     return records
+
+
+def _change(
+    text: str,
+    amount: Span,
+    unit: Span | None,
+    place: _Place,
+    previous: Record | None,
+    indicator: Span | None,
+) -> str | None:
+    """The change word before the amount; else that of the amount before it in the same
+    list (`分别增长8%和8.5%`); else a growth rate's (`居民消费价格涨幅…3%`)."""
+    found = change_of(text, amount, place.clause[0], unit)
+    if (
+        found is None
+        and previous is not None
+        and previous.change is not None
+        and continues_list(text, (previous.unit or previous.amount).end, amount)
+    ):
+        found = previous.change
+    return found or rate_change(text, indicator)
+
+
+_RESPECTIVELY = re.compile(r"分别")
+_CONJUNCTION = re.compile(r"\s*(?:[、和及与]|以及)\s*[“\"]?")
+_TO_RESPECTIVELY = re.compile(r"[^，,。；;:：！？\n]{0,4}")  # `…价格涨幅分别`: a few words at most
+
+
+def _respective(
+    text: str, indicators: Sequence[Span], amounts: Sequence[Span], layout: Layout
+) -> dict[Span, Span]:
+    """Amount → indicator where a list of indicators is followed by `分别` and as many
+    amounts (`A、B和C分别增长x、y、z`): the k-th amount measures the k-th conjunct
+    (guidelines rev 2, coordinated indicators)."""
+    out: dict[Span, Span] = {}
+    for m in _RESPECTIVELY.finditer(text):
+        i = bisect.bisect_left(indicators, Span(m.start(), m.start(), "", "")) - 1
+        if i < 0 or not _TO_RESPECTIVELY.fullmatch(text, indicators[i].end, m.start()):
+            continue
+        chain = [indicators[i]]
+        while i > 0 and _CONJUNCTION.fullmatch(text, indicators[i - 1].end, chain[0].start):
+            i -= 1
+            chain.insert(0, indicators[i])
+        if len(chain) < 2:
+            continue
+        sentence = containing(layout.full_sentences, m.start()) or (m.start(), len(text))
+        after = _within(amounts, m.end(), sentence[1])[: len(chain)]
+        if len(after) == len(chain):
+            out.update(zip(after, chain, strict=True))
+    return out
 
 
 def _confidence(record: Record) -> float | None:
@@ -254,54 +332,103 @@ def _in_scope(candidates: Sequence[Span], amount: Span, scope: tuple[int, int]) 
     return _preceding(inside, amount.start) or _nearest(inside, amount)
 
 
-def _date(
-    text: str, dates: Sequence[Span], amount: Span, place: _Place, doc_date: Span | None
-) -> Span | None:
-    """Clause, sentence, a date-only lead clause of the full sentence (`截至6月10日,…;…`),
-    paragraph opener, nearest heading with a date, the document's date.
+# a target or plan that the amount itself is (`年度计划投资22.7亿元`, `力争达到8%`), not the
+# completion of one (`完成年度计划的101%`)
+_PLAN = re.compile(r"(?:计划|目标|力争|预期|预算)[^，,。；;完占的]{0,10}$")
+_AVERAGE = re.compile(r"年均|年平均|平均每年")
+YEAR_DAYS = 360  # a period at least this long is a year (or more)
 
-    An opener or heading naming several dates (`2020年和“十三五”时期工作回顾`) is governed by
-    its narrowest period: the year, not the five-year plan it closes.
-    """
-    found = _in_scope(dates, amount, place.clause) or _in_scope(
-        [d for d in dates if d.end <= amount.start or _is_calendar(d)], amount, place.sentence
-    )
-    if found:  # a later clause's 现/目前/汛期前 dates its own event; 1-5月 may date the whole
-        return found
-    if place.lead is not None:
-        # the full sentence's lead clause, or a date-only clause after it (`…效率,2012年至今,
-        # 共办结…;查处…55件`), dates everything up to the full stop
-        found = _leading_date(text, dates, place.lead)
-        inner = [
-            c
-            for c in clauses(text, place.lead[1], place.sentence[0])
-            if _within(dates, *c) and _date_only(text, dates, c)
-        ]
-        if inner:
-            found = min(_within(dates, *inner[-1]), key=_period_days)
-        if found:
+
+def _wanted(text: str, amount: Span, place: _Place) -> int:
+    """The shortest period (days) an amount's date must cover: a multi-year average takes
+    the multi-year period in scope (`年均增长`), a target or plan the year it is set for
+    (`年度计划投资`, `全年目标`); 0 for anything else (guidelines rev 2, section 4)."""
+    before = text[place.clause[0] : amount.start]
+    if _AVERAGE.search(before):
+        return 2 * YEAR_DAYS
+    if _PLAN.search(before):
+        return YEAR_DAYS
+    return 0
+
+
+def _date(
+    text: str,
+    dates: Sequence[Span],
+    amount: Span,
+    place: _Place,
+    layout: Layout,
+    doc_date: Span | None,
+) -> Span | None:
+    """The governing date: the first in `_date_chain` whose period is long enough for the
+    amount (`_wanted`), else the first found at all."""
+    wanted = _wanted(text, amount, place)
+    first = None
+    for found in _date_chain(text, dates, amount, place, layout, doc_date):
+        if found is None:
+            continue
+        if _period_days(found) >= wanted and (wanted == 0 or _is_calendar(found)):
             return found
+        first = first or found
+    return first
+
+
+def _date_chain(
+    text: str,
+    dates: Sequence[Span],
+    amount: Span,
+    place: _Place,
+    layout: Layout,
+    doc_date: Span | None,
+) -> Iterator[Span | None]:
+    """Candidate dates in the order guidelines section 4 gives, a date never reaching back
+    from a later clause: the amount's clause; the nearest date in an earlier clause of its
+    sentence (to 。; a `；` does not end it); the paragraph's opener (after a headline); the
+    headline's own date; the section headings, nearest first, each with the date that opens
+    its first paragraph; the document's date. Several dates at one level come narrowest
+    first (`2020年和“十三五”时期` → 2020年, then 十三五)."""
+    yield _in_scope(dates, amount, place.clause)
+    full = place.full
+    # the nearest earlier clause that opens with a date; a date inside a noun phrase
+    # (`我区2019年…任务指标为80户`) dates only its own clause
+    for clause in reversed(clauses(text, full[0], place.clause[0])):
+        found = _leading_date(text, dates, clause)
+        if found is not None:
+            yield found
+            break
     for opener in place.openers:
         found = _leading_date(text, dates, opener)
         if found is None:
             continue
         # a paragraph that goes year by year (`2012年…,2013年…`) has no opener for all
-        later = (_leading_date(text, dates, c) for c in clauses(text, opener[1], place.sentence[0]))
+        later = (_leading_date(text, dates, c) for c in clauses(text, opener[1], full[0]))
         year_by_year = any(d and d.text != found.text and "年" in d.text for d in later)
         if _date_only(text, dates, opener) or not ("年" in found.text and year_by_year):
-            return found
-    for start, end in place.headings[::-1]:
-        inside = _within(dates, start, end)
-        if inside:
-            return min(inside, key=_period_days)
-    return doc_date
+            yield from sorted(_within(dates, *opener), key=_period_days)
+    if place.headline is not None:
+        yield from sorted(_within(dates, *place.headline), key=_period_days)
+    for heading in place.headings[::-1]:
+        yield from sorted(_within(dates, *heading), key=_period_days)
+        body = layout.following(heading)
+        if body is not None:
+            for opener in _openers(text, layout, body)[:1]:
+                yield _leading_date(text, dates, opener)
+    yield doc_date
+
+
+_RUN_IN_HEADING = re.compile(
+    r"\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）])[^\s，,。:：]{0,12}[\s:：]+"
+)
 
 
 def _leading_date(text: str, dates: Sequence[Span], clause: tuple[int, int]) -> Span | None:
-    """The date a clause starts with (after a preposition such as 截至/在), if any; of
-    several dates there, the narrowest period."""
+    """The date a clause starts with (after a preposition such as 截至/在, or a run-in
+    heading such as `一、工业经济 `), if any; of several dates there, the narrowest period."""
     inside = _within(dates, *clause)
-    if not inside or not _DATE_ONLY.fullmatch(text, clause[0], inside[0].start):
+    if not inside:
+        return None
+    run_in = _RUN_IN_HEADING.match(text, clause[0], inside[0].start)
+    start = run_in.end() if run_in else clause[0]
+    if not _DATE_ONLY.fullmatch(text, start, inside[0].start):
         return None
     return min(inside, key=_period_days)
 

@@ -7,8 +7,9 @@ import pytest
 
 from nlp.schema import AMOUNT, LABELS, Span
 from nlp.training import annotations as ann
-from nlp.training.annotations import Task, check, load_splits, load_tasks, save_tasks, stats
+from nlp.training.annotations import Task, load_splits, load_tasks, save_tasks
 from nlp.training.markup import parse, render
+from nlp.training.validate import check, stats
 
 ANNOTATIONS = Path(__file__).resolve().parents[1] / "annotations"
 TEXT = "全区地区生产总值完成990亿元,同比增长0.2%。"

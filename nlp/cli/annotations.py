@@ -25,7 +25,7 @@ def check(path: ExistingPath) -> None:
     unknown labels, overlapping spans, relations to missing or wrong-label spans, and
     AMOUNT spans without a record. Exits 1 when there is any.
     """
-    from nlp.training.annotations import check as check_tasks
+    from nlp.training.validate import check as check_tasks
 
     tasks = load_tasks(path)
     problems = check_tasks(tasks)
@@ -42,8 +42,9 @@ def check(path: ExistingPath) -> None:
 def stats(path: ExistingPath) -> None:
     """Count spans per label, records and characters, per document and in total; with a
     splits.json beside the exports, also per split × register."""
-    from nlp.training.annotations import load_splits, split_stats
-    from nlp.training.annotations import stats as count
+    from nlp.training.annotations import load_splits
+    from nlp.training.validate import split_stats
+    from nlp.training.validate import stats as count
 
     tasks = load_tasks(path)
     rows = count(tasks)

@@ -25,11 +25,11 @@ from nlp.training.annotations import (
     TO_NAME,
     AnnotationError,
     Task,
-    check_task,
     task_from_ls,
     task_from_records,
     task_results,
 )
+from nlp.training.validate import check_task
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio

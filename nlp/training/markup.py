@@ -27,7 +27,8 @@ from pathlib import Path
 from nlp.cues import adjacent_unit
 from nlp.errors import AnnotationError
 from nlp.schema import AMOUNT, DATE, INDICATOR, PROJECT, UNIT, Span
-from nlp.training.annotations import Task, check_task, task_from_records
+from nlp.training.annotations import Task, task_from_records
+from nlp.training.validate import check_task
 
 CODES = {"I": INDICATOR, "A": AMOUNT, "U": UNIT, "D": DATE, "P": PROJECT}
 LETTERS = {label: code for code, label in CODES.items()}

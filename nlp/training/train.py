@@ -38,10 +38,11 @@ from nlp.alignment import IGNORE
 from nlp.errors import AnnotationError
 from nlp.io import corpus_texts
 from nlp.schema import BIO_TAGS, ID2TAG, SCHEMA_VERSION, TAG2ID
-from nlp.training.annotations import Task, check, load_splits, load_tasks
+from nlp.training.annotations import Task, load_splits, load_tasks
 from nlp.training.config import ModelConfig, OptimConfig, TrainConfig
 from nlp.training.data import build_dataset, split_tasks
 from nlp.training.tokenization import char_tokenizer, char_vocabulary
+from nlp.training.validate import check
 
 log = logging.getLogger(__name__)
 CHECKPOINTS = "checkpoints"
