@@ -12,9 +12,15 @@ from collections.abc import Sequence
 from nlp.schema import Span
 
 QUALIFIERS_AFTER = set("余多几")
-_APPROX_BEFORE = re.compile(r"(?:约|近|超过|超|突破|逾|大约|将近|接近)$")
+_APPROX_BEFORE = re.compile(
+    r"(?:(?<![签节制预合])约|近|超过|超|突破|逾|大约|将近|接近|不低于|不少于|不下)(?:为|是)?$"
+)
+# qualifiers after the unit: `9200余家`, `左右`, `以上` (not the fixed `规模以上`), `7日内`;
+# a step reached (`迈上14万亿元新台阶`) is a round figure; `1/4强` right after a bare amount
 _APPROX_AFTER = re.compile(
-    r"^(?:余|多|左右|以上|以内|上下)|^[^\s,，。;；、]{0,4}?(?:左右|以上|以内)"
+    r"^(?:余|多|左右|以上|以内|以下|上下|内(?!容|部|地|外))"
+    r"|^[^\s\d,，。;；、]{0,4}?(?<!规模)(?:左右|以上|以内|以下)"
+    r"|^[^\s\d,，。;；、]{0,3}台阶"
 )
 _INCREASE = (
     "增长|增加|提高|提升|上升|扩大|增收|增产|净增|扩增|加快|上调|上涨|翻|增|多|涨|高于去年同期|前进"
@@ -87,6 +93,7 @@ def is_approximate(text: str, amount: Span, unit: Span | None) -> bool:
         _APPROX_BEFORE.search(before)
         or set(between) & QUALIFIERS_AFTER
         or _APPROX_AFTER.match(after)
+        or (unit is None and text.startswith("强", amount.end))
     )
 
 
