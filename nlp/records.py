@@ -415,8 +415,11 @@ def _date_chain(
     yield doc_date
 
 
+# a run-in heading before a paragraph's first words: `一、工业经济 1—6月份,…` (the list
+# marker may stand in a clause of its own, cut at its 、)
 _RUN_IN_HEADING = re.compile(
-    r"\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）])[^\s，,。:：]{0,12}[\s:：]+"
+    r"\s*(?:(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）])"
+    r"[^\s，,。:：]{0,12}[\s:：]+|[^\s，,。:：、]{1,12}[ \t\u3000]+)"
 )
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from nlp.cli import app
+from nlp.errors import UsageError
 from nlp.extractor import Extractor
 from nlp.schema import LABELS
 from nlp.training.annotations import load_tasks, save_tasks, span_result
@@ -131,9 +132,9 @@ def test_validate_export_keeps_valid_tasks_and_rejects_bad_ones_with_reasons():
 def test_connection_errors_are_clear_and_never_show_the_key(monkeypatch):
     monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
     monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
-    with pytest.raises(LabelStudioError, match="LABEL_STUDIO_URL"):
+    with pytest.raises(UsageError, match="LABEL_STUDIO_URL"):
         Connection.from_env()
-    with pytest.raises(LabelStudioError, match="LABEL_STUDIO_API_KEY"):
+    with pytest.raises(UsageError, match="LABEL_STUDIO_API_KEY"):
         Connection.from_env("http://127.0.0.1:1")
     conn = Connection.from_env(f"http://127.0.0.1:{_free_port()}", "secret-key-123")
     assert "secret-key-123" not in repr(conn)
@@ -328,7 +329,11 @@ def test_cli_push_and_pull(server, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text(encoding="utf-8")) == []  # nothing annotated yet
     result = runner.invoke(app, ["ls", "pull", "--project", "missing", "-o", str(out)])
-    assert result.exit_code == 1 and "no project titled 'missing'" in result.output
+    assert (
+        result.exit_code == 3
+        and "error[labelstudio]" in result.output
+        and "no project titled 'missing'" in result.output
+    )
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "not-the-key")
     result = runner.invoke(app, ["ls", "pull", "--project", "cli", "-o", str(out)])
-    assert result.exit_code == 1 and "refused the API key" in result.output
+    assert result.exit_code == 3 and "refused the API key" in result.output

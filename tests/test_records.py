@@ -171,3 +171,131 @@ def test_assembly_never_raises_and_makes_one_record_per_amount(case, year):
 def test_link_is_deterministic(case):
     text, spans = case
     assert link(text, spans) == link(text, list(reversed(spans)))
+
+
+# --- guidelines revision 2, one constructed case per class ----------------------------
+
+
+def _wrapped(paragraph: str, width: int = 14) -> str:
+    """A paragraph hard-wrapped every ``width`` characters, as web text often is."""
+    return "\n".join(paragraph[i : i + width] for i in range(0, len(paragraph), width))
+
+
+def test_a_hard_wrapped_paragraph_keeps_its_opener_date_across_the_line_breaks():
+    body = (
+        "今年以来,全镇上下团结一心,攻坚克难,各项工作稳步推进,经济社会发展保持良好态势,"
+        "群众生活持续改善,招商引资取得新的进展,一批项目相继落地,全年引进项目十二个,"
+        "项目建设有序推进,签约资金持续增长,营商环境不断优化。"
+    )
+    text = "工作总结\n" + _wrapped(body)
+    start = text.index("十二")
+    markup = text[:start] + "[[十二|A|D=今年以来]][[个|U]]" + text[start + 3 :]
+    markup = markup.replace("今年以来", "[[今年以来|D]]", 1)
+    task = parse(markup)
+    (record,) = assemble(task.text, task.sorted_spans(), doc_year=2020)
+    assert "\n" in task.text[: record.amount.start]
+    assert record.date.text == "今年以来" and record.unit.text == "个"
+
+
+def test_a_unit_after_a_space_or_a_line_break_is_still_the_unit():
+    _, records = _records("[[投资|I]]完成[[30.2|A]]\n[[亿元|U]],[[企业|I]][[990|A]] [[家|U]]。")
+    assert [(r.amount.text, r.unit.text) for r in records] == [("30.2", "亿元"), ("990", "家")]
+
+
+def test_respectively_maps_amounts_to_the_coordinated_indicators_in_order():
+    _, records = _records(
+        "[[金融业|I]]、[[商贸业增加值|I]]和[[物流业收入|I]]分别增长[[5|A]][[%|U]]、[[6|A]][[%|U]]、[[7|A]][[%|U]]。"
+    )
+    assert [(r.indicator.text, r.change) for r in records] == [
+        ("金融业", "increase"),
+        ("商贸业增加值", "increase"),
+        ("物流业收入", "increase"),
+    ]
+
+
+def test_one_change_word_covers_its_list_and_its_shared_unit():
+    _, records = _records("[[利润|I]]分别下降[[0.7|A]][[个|U]]、[[5.1|A]][[个百分点|U]]。")
+    assert [r.change for r in records] == ["decrease", "decrease"]
+
+
+@pytest.mark.parametrize(
+    ("words", "change"),
+    [
+        ("增收", "increase"),
+        ("减收", "decrease"),
+        ("减支", "decrease"),
+        ("加快", "increase"),
+        ("压减", "decrease"),
+        ("净增", "increase"),
+        ("翻", "increase"),
+        ("完成", None),
+    ],
+)
+def test_change_words(words, change):
+    _, (record,) = _records(f"[[财政收入|I]]{words}[[3|A]][[亿元|U]]。")
+    assert record.change == change
+
+
+def test_new_things_counted_are_no_change_but_a_stock_that_grew_is():
+    _, records = _records(
+        "新增[[9|A]][[所|U]][[幼儿园|I]],[[居民储蓄存款|I]]新增[[800|A]][[亿元|U]]。"
+    )
+    assert [r.change for r in records] == [None, "increase"]
+
+
+def test_a_growth_rate_is_an_increase_even_when_capped():
+    _, (record,) = _records("[[居民消费价格|I]]涨幅控制在[[3|A]][[%|U]]以内。")
+    assert record.change == "increase" and record.approximate
+
+
+def test_a_plan_takes_the_year_it_is_set_for_and_the_work_done_the_period():
+    _, records = _records(
+        "一、[[2019年|D]]上半年工作\n[[上半年|D]],[[项目|I]][[18|A]][[个|U]],[[年度计划投资|I]][[22.7|A]][[亿元|U]],"
+        "[[1-5月|D]]累计[[完成投资|I]][[10.9|A]][[亿元|U]]。"
+    )
+    assert [r.date.text for r in records] == ["上半年", "2019年", "1-5月"]
+
+
+def test_a_multi_year_average_takes_the_multi_year_period():
+    _, records = _records(
+        "一、[[2020年|D]]和“[[十三五|D]]”时期工作回顾\n[[地区生产总值|I]]达到[[990|A]][[亿元|U]],"
+        "年均增长[[6.5|A]][[%|U]]。"
+    )
+    assert [r.date.text for r in records] == ["2020年", "十三五"]
+
+
+def test_a_date_in_a_later_clause_never_reaches_back():
+    _, records = _records(
+        "[[上半年|D]],[[项目|I]][[18|A]][[个|U]]。[[18|A]][[个|U]][[项目|I]]开工,[[1-5月|D]]完成[[投资|I]][[10.9|A]][[亿元|U]]。"
+    )
+    assert [r.date.text for r in records] == ["上半年", "上半年", "1-5月"]
+
+
+def test_a_comparison_date_is_never_the_record_date_and_a_year_ago_is_compared():
+    _, (record,) = _records(
+        "一、[[2020年|D]]工作回顾\n[[收入|I]]比[[去年|D]]同期增长[[5|A]][[%|U]]。"
+    )
+    assert record.date.text == "2020年" and record.change == "increase"
+
+
+def test_a_run_in_headline_with_a_date_governs_its_paragraph():
+    _, (record,) = _records(
+        "一、[[2025年|D]]工作回顾\n——[[这五年|D]]综合实力大幅提升。[[经济总量|I]]达到[[2.67|A]][[万亿元|U]]。"
+    )
+    assert record.date.text == "这五年"
+
+
+def test_a_section_takes_the_period_its_first_paragraph_opens_with():
+    _, (record,) = _records(
+        "[[2026年|D]]某省政府工作报告\n一、一年接着一年干\n[[2025年|D]]是收官之年。一年来,我们奋勇争先。\n"
+        "(一)着力推进发展\n先进制造业作用增强。新增[[9|A]][[家|U]][[智能工厂|I]]。"
+    )
+    assert record.date.text == "2025年"
+
+
+def test_the_document_date_is_the_report_period_not_the_meeting_day():
+    _, (record,) = _records(
+        "[[2019年|D]]政府工作报告要点\n[[2月19日|D]],区人大会议开幕。\n\n\n\n\n\n\n\n\n正文\n"
+        "[[地区生产总值|I]]完成[[990|A]][[亿元|U]]。"
+    )
+    assert record.date.text == "2019年"
