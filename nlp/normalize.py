@@ -351,8 +351,12 @@ def _single_period(text: str, doc_year: int | None = None) -> Period:
 
 # --- the document's year ---------------------------------------------------------------
 
-_FULL_DATE = re.compile(r"((?:19|20)\d{2})年\d{1,2}月\d{1,2}日")
-_TITLE_YEAR = re.compile(r"(?<![\d\-—~至])((?:19|20)\d{2})年(?![\d]|[-—~至]\d)")
+_FULL_DATE = re.compile(r"((?:19|20)\d{2})\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日")
+# a year in a title, not one end of a range of years (`2012-2016年`, `2012年—2016年`);
+# `2021年1-6月份…公报`, `2023年10月工作总结`, `2020 年…` name their year too
+_TITLE_YEAR = re.compile(
+    r"(?<![\d\-—~至])((?:19|20)\d{2})\s?年(?!\s?[-—~至]\s?(?:19|20)?\d{2}\s?年|\d{3})"
+)
 TITLE_LINES = 8
 
 
