@@ -27,7 +27,8 @@ _INCREASE = (
 )
 _DECREASE = "下降|减少|降低|收窄|缩小|核减|压减|减收|减支|减产|精简|减|降|回落|下滑|少"
 _CHANGE_BEFORE = re.compile(
-    rf"(?:(?P<inc>{_INCREASE})|(?P<dec>{_DECREASE}))(?:了|幅度为|幅度|幅|速|为|达到|达|约|近|超过|超)?$"
+    rf"(?:(?P<inc>{_INCREASE})|(?P<dec>{_DECREASE}))"
+    r"(?:了|幅度为|幅度|额度|金额|幅|速|为|达到|达|约|近|超过|超)?$"
 )
 # `新增9所幼儿园`: 新增 before a counted noun counts new things (a level), it is no change;
 # `存款新增800亿元` (nothing after the unit) is the stock's increase
@@ -40,6 +41,11 @@ _LIST_GAP = re.compile(r"\s*(?:[、，,和及与]|以及)\s*(?:分别)?\s*")
 _LEVEL_REACHED = re.compile(r"(?:至|到)(?:了)?$")
 _BENCHMARK = re.compile(
     r"(?:高于|低于|超过|超出|快于|慢于)[^,，。;；]{0,12}(?:平均|全国|全省|全市|进度)"
+    r"|比[^,，。;；]{0,12}(?:平均|全国|全省|全市)"
+)
+# a change verb before the indicator it changes: `降低成本110亿元`, `增加停车泊位7.4万个`
+_VERB_BEFORE = re.compile(
+    r"(?:(?P<inc>增加|扩增|净增|提高)|(?P<dec>减少|降低|压减|削减|核减|节约))[“\"]?$"
 )
 _COMPARISON_BEFORE = re.compile(r"(?:比|较|对比|相比|相较|超过|高于|低于)$")
 _COMPARISON_AFTER = re.compile(r"^(?:同期|相比|比较|持平|基础上)")
@@ -67,11 +73,21 @@ def change_of(text: str, amount: Span, clause_start: int, unit: Span | None = No
     return "increase" if m.group("inc") else "decrease"
 
 
-def rate_change(text: str, indicator: Span | None) -> str | None:
-    """The change of an amount whose indicator is a growth rate, or is followed by one
-    (`增速`, `居民消费价格涨幅`): a growth rate is an increase, a 降幅 a decrease."""
+def is_gap(text: str, amount: Span, clause_start: int) -> bool:
+    """A gap to a benchmark or another region (`高于全国6.7个百分点`, `比平均增速高4.2`):
+    no change of the quantity itself (guidelines, section 4 "change")."""
+    return bool(_BENCHMARK.search(text[clause_start : amount.start]))
+
+
+def indicator_change(text: str, amount: Span, indicator: Span | None) -> str | None:
+    """The change an amount's indicator carries: a change verb right before it
+    (`降低成本110亿元`), or a growth rate (`增速`, `居民消费价格涨幅`: an increase, a 降幅
+    a decrease)."""
     if indicator is None:
         return None
+    m = _VERB_BEFORE.search(text, max(0, indicator.start - 4), indicator.start)
+    if m is not None and indicator.end <= amount.start:
+        return "increase" if m.group("inc") else "decrease"
     m = _RATE.match(text, indicator.end) or _RATE_AT_END.search(indicator.text)
     if m is None:
         return None

@@ -21,9 +21,10 @@ from nlp.cues import (
     adjacent_unit,
     change_of,
     continues_list,
+    indicator_change,
     is_approximate,
     is_comparison_date,
-    rate_change,
+    is_gap,
 )
 from nlp.layout import Layout, containing
 from nlp.schema import AMOUNT, DATE, INDICATOR, PROJECT, UNIT, Record, Span
@@ -203,7 +204,8 @@ def _change(
     indicator: Span | None,
 ) -> str | None:
     """The change word before the amount; else that of the amount before it in the same
-    list (`分别增长8%和8.5%`); else a growth rate's (`居民消费价格涨幅…3%`)."""
+    list (`分别增长8%和8.5%`); else, unless it is a gap to a benchmark, the change its
+    indicator carries (`降低成本110亿元`, `居民消费价格涨幅…3%`)."""
     found = change_of(text, amount, place.clause[0], unit)
     if (
         found is None
@@ -212,7 +214,9 @@ def _change(
         and continues_list(text, (previous.unit or previous.amount).end, amount)
     ):
         found = previous.change
-    return found or rate_change(text, indicator)
+    if found is None and not is_gap(text, amount, place.clause[0]):
+        found = indicator_change(text, amount, indicator)
+    return found
 
 
 _RESPECTIVELY = re.compile(r"分别")

@@ -210,6 +210,48 @@ def evaluate_rules(
     write_json({"spans": report["spans"], "records": report["records"]}, json_out)
 
 
+def evaluate_assembler(
+    gold: GoldPath,
+    split: Annotated[
+        str, typer.Option(help="Documents of splits.json to score: train, dev, test or all.")
+    ] = "dev",
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report here.")] = None,
+) -> None:
+    """Score the assembler alone: records made from the gold spans against the gold
+    records, per register, with record-core and all-fields F1 and each field's accuracy
+    (counted where gold or prediction has a value).
+
+    Example: nlp evaluate-assembler annotations --split dev
+    """
+    from rich.table import Table
+
+    from nlp.training.annotations import SPLITS, load_splits
+    from nlp.training.evaluate import FIELDS
+    from nlp.training.report import assembler_scores
+
+    tasks = load_tasks(gold)
+    if split != "all":
+        if split not in SPLITS:
+            raise UsageError(f"--split {split!r}: choose {', '.join(SPLITS)} or all")
+        splits = load_splits(gold)
+        tasks = [t for t in tasks if splits.get(t.name) == split]
+    if not tasks:
+        raise UsageError(f"no documents in split {split!r}", fix="check annotations/splits.json")
+    scores = assembler_scores(tasks)
+    table = Table("register", "docs", "amounts", "core F1", "all-fields F1", *FIELDS)
+    for name, row in scores.items():
+        table.add_row(
+            name,
+            str(row["documents"]),
+            str(row["records"]["gold"]),
+            f"{row['core']['f1']:.3f}",
+            f"{row['full']['f1']:.3f}",
+            *(f"{row['field_accuracy'][f]:.3f}" for f in FIELDS),
+        )
+    console.print(table)
+    write_json(scores, json_out)
+
+
 def export_onnx(
     model: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="A model directory.")],
 ) -> None:
@@ -319,5 +361,6 @@ def register(app: typer.Typer) -> None:
         import_encoder,
         evaluate_rules,
         evaluate_records,
+        evaluate_assembler,
     ):
         app.command(command.__name__.replace("_", "-"))(command)

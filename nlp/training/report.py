@@ -163,3 +163,19 @@ def select_documents(
             fix="use --fold K or --split all",
         )
     return chosen
+
+
+def assembler_scores(tasks: Sequence[Task]) -> dict[str, Any]:
+    """Records from the gold spans (the assembler alone, no model) against the gold records,
+    for all the tasks and per register (``meta.register``): record-core and all-fields
+    F1 and the accuracy of each field."""
+    groups: dict[str, list[Task]] = {"all": list(tasks)}
+    for task in tasks:
+        groups.setdefault(str(task.meta.get("register") or "-"), []).append(task)
+    out = {}
+    for name, group in groups.items():
+        records = {t.name: assemble(t.text, t.sorted_spans(), doc_year=t.year) for t in group}
+        scores = evaluate_records(group, records)
+        scores.pop("errors")
+        out[name] = {"documents": len(group), **scores}
+    return out
