@@ -18,7 +18,7 @@ from typing import Protocol
 
 from nlp import rules
 from nlp.errors import ModelError
-from nlp.normalize import document_year
+from nlp.layout import document_year
 from nlp.records import assemble
 from nlp.schema import Document, Span
 

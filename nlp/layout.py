@@ -138,3 +138,29 @@ def containing(ranges: Sequence[tuple[int, int]], pos: int) -> tuple[int, int] |
     if i >= 0 and ranges[i][0] <= pos < ranges[i][1]:
         return ranges[i]
     return None
+
+
+_FULL_DATE = re.compile(r"((?:19|20)\d{2})\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日")
+# a year in a title, not one end of a range of years (`2012-2016年`, `2012年—2016年`);
+# `2021年1-6月份…公报`, `2023年10月工作总结`, `2020 年…` name their year too
+_TITLE_YEAR = re.compile(
+    r"(?<![\d\-—~至])((?:19|20)\d{2})\s?年(?!\s?[-—~至]\s?(?:19|20)?\d{2}\s?年|\d{3})"
+)
+
+
+def document_year(text: str) -> int | None:
+    """The year a report was written, from its opening content lines.
+
+    A full date there (the day a report was delivered) wins; else the first year that is
+    not part of a range (`2012-2016年、2016年工作总结` → 2016).
+    """
+    opening = []
+    for s, e in lines(text):
+        line = text[s:e].strip()
+        if line and not is_boilerplate(line):
+            opening.append(line)
+        if len(opening) == TITLE_LINES:
+            break
+    head = "\n".join(opening)
+    m = _FULL_DATE.search(head) or _TITLE_YEAR.search(head)
+    return int(m.group(1)) if m else None

@@ -14,7 +14,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from nlp.schema import Record
-from nlp.text import is_boilerplate, lines
 
 # --- numbers -------------------------------------------------------------------------
 
@@ -350,33 +349,6 @@ def _single_period(text: str, doc_year: int | None = None) -> Period:
 
 
 # --- the document's year ---------------------------------------------------------------
-
-_FULL_DATE = re.compile(r"((?:19|20)\d{2})\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日")
-# a year in a title, not one end of a range of years (`2012-2016年`, `2012年—2016年`);
-# `2021年1-6月份…公报`, `2023年10月工作总结`, `2020 年…` name their year too
-_TITLE_YEAR = re.compile(
-    r"(?<![\d\-—~至])((?:19|20)\d{2})\s?年(?!\s?[-—~至]\s?(?:19|20)?\d{2}\s?年|\d{3})"
-)
-TITLE_LINES = 8
-
-
-def document_year(text: str) -> int | None:
-    """The year a report was written, from its opening content lines.
-
-    A full date there (the day a report was delivered) wins; else the first year that is
-    not part of a range (`2012-2016年、2016年工作总结` → 2016).
-    """
-    opening = []
-    for s, e in lines(text):
-        line = text[s:e].strip()
-        if line and not is_boilerplate(line):
-            opening.append(line)
-        if len(opening) == TITLE_LINES:
-            break
-    head = "\n".join(opening)
-    m = _FULL_DATE.search(head) or _TITLE_YEAR.search(head)
-    return int(m.group(1)) if m else None
-
 
 # --- records -------------------------------------------------------------------------
 

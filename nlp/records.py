@@ -74,7 +74,8 @@ def _in_name(text: str, date: Span) -> bool:
 
 def assemble(text: str, spans: Sequence[Span], *, doc_year: int | None = None) -> list[Record]:
     """One record per AMOUNT span, its fields linked and its values normalised."""
-    from nlp.normalize import document_year, normalise_record
+    from nlp.layout import document_year
+    from nlp.normalize import normalise_record
 
     year = doc_year if doc_year is not None else document_year(text)
     return [normalise_record(r, doc_year=year) for r in link(text, spans)]

@@ -1,8 +1,8 @@
 import pytest
 
+from nlp.layout import document_year
 from nlp.normalize import (
     Period,
-    document_year,
     normalise_record,
     parse_amount,
     parse_number,
