@@ -458,7 +458,7 @@ def _is_calendar(date: Span) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _days(text: str) -> int:
-    from nlp.normalize import parse_period
+    from nlp.periods import parse_period
 
     period = parse_period(text, doc_year=2000)  # any year: only the length matters
     if period.start is None or period.end is None:

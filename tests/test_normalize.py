@@ -1,14 +1,9 @@
 import pytest
 
 from nlp.layout import document_year
-from nlp.normalize import (
-    Period,
-    normalise_record,
-    parse_amount,
-    parse_number,
-    parse_period,
-    parse_unit,
-)
+from nlp.normalize import normalise_record, parse_unit
+from nlp.numbers import parse_amount, parse_number
+from nlp.periods import Period, parse_period
 from nlp.schema import Record, Span
 
 NUMBERS = [
@@ -18,8 +13,12 @@ NUMBERS = [
     ("一百零五", 105.0), ("三千五百", 3500.0), ("两千", 2000.0), ("一万二千", 12000.0),
     ("三亿五千万", 350_000_000.0), ("二〇一九", 2019.0), ("〇", 0.0), ("三点五", 3.5),
     ("九", 9.0), ("七十", 70.0), ("一千零一", 1001.0), ("五百", 500.0),
+    # colloquial: the last digit counts in the place below the unit before it
+    ("三万五", 35000.0), ("两千六", 2600.0), ("一百二", 120.0), ("十三万五", 135000.0),
+    ("一百二十万三", 1203000.0), ("一千零十", 1010.0), ("二十五万三千二百", 253200.0),
+    ("一万零五百", 10500.0), ("1\n2248", 12248.0),  # a hard wrap inside a number
 ]  # fmt: skip
-NOT_NUMBERS = ["", "x", "三五百", "1..2", "亿", "二点", "1,23", "abc", "第三"]
+NOT_NUMBERS = ["", "x", "三五百", "1..2", "亿", "二点", "1,23", "abc", "第三", "一万零百一十一"]
 
 
 @pytest.mark.parametrize(("text", "value"), NUMBERS)
@@ -119,6 +118,27 @@ PERIODS = [
     ("2012年—今年10月", 2016, "2012-01-01", "2016-10-31"),
     ("2012年至今", 2016, "2012-01-01", None),
     ("2019年上半年—2018年", None, None, None),
+    # the second date of a range without a year is in the first's year, not the report's
+    ("2017年8月至11月", 2021, "2017-08-01", "2017-11-30"),
+    ("从3月至6月", 2020, "2020-03-01", "2020-06-30"),
+    ("1999.08-2002.02", 2020, "1999-08-01", "2002-02-28"),
+    # quarters and the first months
+    ("一季度", 2020, "2020-01-01", "2020-03-31"),
+    ("首季度", 2020, "2020-01-01", "2020-03-31"),
+    ("第三季度", 2020, "2020-07-01", "2020-09-30"),
+    ("前两个季度", 2020, "2020-01-01", "2020-06-30"),
+    ("前5个月", 2020, "2020-01-01", "2020-05-31"),
+    ("前两个月", 2020, "2020-01-01", "2020-02-29"),
+    # days, two-digit years, dotted and slashed dates, 年内, 今明两年
+    ("4月12-19日", 2020, "2020-04-12", "2020-04-19"),
+    ("4月19-12日", 2020, None, None),
+    ("98年4月", 2020, "1998-04-01", "1998-04-30"),
+    ("19年底", 2020, "2019-12-31", "2019-12-31"),
+    ("2019.9.6", 2020, "2019-09-06", "2019-09-06"),
+    ("2019/04/19", 2020, "2019-04-19", "2019-04-19"),
+    ("2019.13.6", 2020, None, None),
+    ("2024年内", 2020, "2024-01-01", "2024-12-31"),
+    ("今明两年", 2020, "2020-01-01", "2021-12-31"),
 ]
 
 
@@ -144,6 +164,14 @@ def test_normalise_record_scales_by_the_unit_and_resolves_the_period():
     out = normalise_record(record, doc_year=None)
     assert out.value == 1_360_000_000.0 and out.base_unit == "元"
     assert (out.period_start, out.period_end) == ("2020-01-01", "2020-12-31")
+
+
+def test_a_range_across_magnitudes_scales_only_its_high_end():
+    text = "8500到3万元"
+    record = normalise_record(
+        Record(amount=Span.of(text, 0, 6, "AMOUNT"), unit=Span.of(text, 6, 8, "UNIT"))
+    )
+    assert (record.value_low, record.value_high, record.base_unit) == (8500.0, 30000.0, "元")
 
 
 def test_normalise_record_range_and_unparseable_amount():
