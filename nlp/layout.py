@@ -78,6 +78,8 @@ class Layout:
     title_end: int
     asides: list[tuple[int, int]]  # parenthesised stretches: `(包括上马工业园)`
     full_sentences: list[tuple[int, int]]  # cut at 。！？ only
+    chains: list[list[tuple[int, int]]]  # per heading: the headings above it, then itself
+    heading_starts: frozenset[int]
 
     @classmethod
     def of(cls, text: str) -> Layout:
@@ -98,7 +100,14 @@ class Layout:
             if text[m.start() + 1 : m.start() + 3] != "其中"
         ]
         full = sentences(text, ends=FULL_STOP)
-        return cls(text, sentences(text), paragraphs, headings, title_end, asides, full)
+        chains, stack = [], []
+        for start, end, level in headings:  # each heading under the nearest of a higher level
+            stack = [h for h in stack if h[2] < level] + [(start, end, level)]
+            chains.append([(s, e) for s, e, _ in stack])
+        starts = frozenset(h[0] for h in headings)
+        return cls(
+            text, sentences(text), paragraphs, headings, title_end, asides, full, chains, starts
+        )
 
     def following(self, heading: tuple[int, int]) -> tuple[int, int] | None:
         """The paragraph right after a heading, if it is body text (not another heading)."""
@@ -106,19 +115,20 @@ class Layout:
         if i == len(self.paragraphs):
             return None
         paragraph = self.paragraphs[i]
-        starts = {h[0] for h in self.headings}
-        return None if paragraph[0] in starts else paragraph
+        return None if paragraph[0] in self.heading_starts else paragraph
 
     def ancestors(self, pos: int) -> list[tuple[int, int]]:
         """The headings a position stands under, nearest last: the nearest heading starting
         at or before it, then each nearest heading of a higher level (一、 above (一) above 1.)."""
-        chain: list[tuple[int, int]] = []
-        level = 99
-        for start, end, lvl in reversed(self.headings):
-            if start <= pos and lvl < level:
-                chain.append((start, end))
-                level = lvl
-        return chain[::-1]
+        i = bisect.bisect_right(self.headings, (pos, float("inf"), 0)) - 1
+        return self.chains[i] if i >= 0 else []
+
+    def first_sentence(self, paragraph: tuple[int, int]) -> tuple[int, int] | None:
+        """The paragraph's first full sentence."""
+        i = bisect.bisect_left(self.full_sentences, (paragraph[0], -1))
+        if i < len(self.full_sentences) and self.full_sentences[i][0] < paragraph[1]:
+            return self.full_sentences[i]
+        return None
 
 
 def _heading(text: str, start: int, end: int) -> tuple[int, int, int] | None:

@@ -42,9 +42,13 @@ _COORDINATED = re.compile(r"和|及|与|、|——|以及")
 
 def _within(spans: Sequence[Span], start: int, end: int) -> list[Span]:
     """The spans of a sorted list that lie inside ``[start, end)``."""
-    lo = bisect.bisect_left(spans, Span(start, start, "", ""))
-    hi = bisect.bisect_left(spans, Span(end, end, "", ""))
+    lo = bisect.bisect_left(spans, start, key=_start)
+    hi = bisect.bisect_left(spans, end, key=_start)
     return [s for s in spans[lo:hi] if s.end <= end]
+
+
+def _start(span: Span) -> int:
+    return span.start
 
 
 def _nearest(spans: Sequence[Span], anchor: Span) -> Span | None:
@@ -128,7 +132,7 @@ def _headline(
 ) -> tuple[int, int] | None:
     """The paragraph's first sentence when it is a headline (`中街步行街改造提升成效显著。`)
     standing before the amount's sentence."""
-    first = next((s for s in layout.full_sentences if paragraph[0] <= s[0] < paragraph[1]), None)
+    first = layout.first_sentence(paragraph)
     if first is None or first[1] > sentence[0] or not _is_headline(text, first):
         return None
     return first

@@ -23,7 +23,7 @@ from nlp.errors import OutputError, UsageError
 
 FORMATS = ("jsonl", "csv", "parquet")
 SPAN_LINES = "spans"  # span lines, one per document: the output kind of `nlp tag`
-ROW_GROUP = 20_000  # Parquet rows per row group, as records come
+ROW_GROUP = 5_000  # Parquet rows per row group: memory is one group, whatever the total
 
 SPAN_FIELDS = ("amount", "unit", "indicator", "date", "project")
 RECORD_COLUMNS: tuple[str, ...] = (

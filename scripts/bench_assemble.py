@@ -1,20 +1,65 @@
 """Time the post-processor on the gold spans of all annotated reports (no model involved).
 
     python scripts/bench_assemble.py            # best of 5 runs, all reports together
+    python scripts/bench_assemble.py --growth   # one document of 100k and of 1M characters
 
 Also prints how many values and periods were resolved (not null), and the cases left null.
+With --growth: the gold reports (text and spans) joined into one document and repeated to
+100,000 and 1,000,000 characters, with their line breaks and with every line break made a
+space (one line), and the time to assemble each: linear cost means 10× the text, ~10× the time.
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections import Counter
 
 from nlp.records import assemble
+from nlp.schema import Span
 from nlp.training.annotations import load_tasks
 
 
+def one_document(tasks: list, chars: int, *, one_line: bool) -> tuple[str, list[Span]]:
+    """The reports joined (a blank line between) and repeated until ``chars`` long."""
+    pieces: list[str] = []
+    spans: list[Span] = []
+    size = 0
+    while size < chars:
+        for t in tasks:
+            text = t.text.replace("\n", " ") if one_line else t.text
+            spans += [Span(s.start + size, s.end + size, s.label, s.text) for s in t.sorted_spans()]
+            pieces.append(text + ("  " if one_line else "\n\n"))
+            size += len(text) + 2
+            if size >= chars:
+                break
+    return "".join(pieces), spans
+
+
+def growth(tasks: list) -> None:
+    print("| layout | characters | amounts | seconds | chars/s | time ratio to 100k |")
+    print("|---|---|---|---|---|---|")
+    for one_line in (False, True):
+        base = None
+        for chars in (100_000, 1_000_000):
+            text, spans = one_document(tasks, chars, one_line=one_line)
+            start = time.perf_counter()
+            records = assemble(text, spans, doc_year=2020)
+            seconds = time.perf_counter() - start
+            base = base or seconds
+            kind = "one line" if one_line else "with line breaks"
+            print(
+                f"| {kind} | {len(text):,} | {len(records):,} | {seconds:.2f} | "
+                f"{len(text) / seconds:,.0f} | {seconds / base:.1f}× |"
+            )
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--growth", action="store_true", help="100k vs 1M characters")
+    if parser.parse_args().growth:
+        growth(load_tasks("annotations"))
+        return
     tasks = load_tasks("annotations")
     times = []
     for _ in range(5):
