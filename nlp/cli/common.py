@@ -125,7 +125,8 @@ def print_record_scores(scores: dict) -> None:
     console.print(table)
     fields = Table("field", "accuracy", "scored", title="fields of matched records")
     for name, acc in scores["field_accuracy"].items():
-        fields.add_row(name, f"{acc:.3f}", str(scores.get("field_scored", {}).get(name, "")))
+        shown = "—" if acc is None else f"{acc:.3f}"
+        fields.add_row(name, shown, str(scores.get("field_scored", {}).get(name, "")))
     console.print(fields)
 
 

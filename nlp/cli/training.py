@@ -246,7 +246,7 @@ def evaluate_assembler(
             str(row["records"]["gold"]),
             f"{row['core']['f1']:.3f}",
             f"{row['full']['f1']:.3f}",
-            *(f"{row['field_accuracy'][f]:.3f}" for f in FIELDS),
+            *("—" if (a := row["field_accuracy"][f]) is None else f"{a:.3f}" for f in FIELDS),
         )
     console.print(table)
     write_json(scores, json_out)

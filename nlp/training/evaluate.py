@@ -190,7 +190,7 @@ def evaluate_records(
         "amount": _prf(matched, n_pred, n_gold),
         # on matched records where gold or prediction has a value; `field_scored` says how many
         "field_accuracy": {
-            name: (field_right[name] / field_scored[name] if field_scored[name] else 0.0)
+            name: (field_right[name] / field_scored[name] if field_scored[name] else None)
             for name in FIELDS
         },
         "field_scored": field_scored,
