@@ -144,6 +144,23 @@ def test_rules_extractor_and_a_clear_error_without_a_model(tmp_path):
         Extractor.load(tmp_path / "missing")
 
 
+def test_a_missing_local_model_path_is_an_error_and_only_org_name_goes_to_the_hub(
+    tmp_path, monkeypatch
+):
+    from nlp.errors import ModelError
+    from nlp.extractor import resolve_model
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs").mkdir()
+    with pytest.raises(ModelError, match="runs/modle: no such model directory"):
+        resolve_model("runs/modle")  # a typo under a local folder: never a download
+    with pytest.raises(ModelError, match="no such model directory"):
+        resolve_model("modle")  # not org/name
+    assert resolve_model("someorg/bert-zh") == "someorg/bert-zh"  # a hub name, as is
+    (tmp_path / "runs" / "model").mkdir()
+    assert resolve_model("runs/model") == "runs/model"
+
+
 # --- the batch job ---------------------------------------------------------------------
 
 

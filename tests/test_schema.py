@@ -48,3 +48,22 @@ def test_record_line_shape_and_round_trip():
     assert line["amount"] == {"text": "990", "start": 8, "end": 11}
     assert line["date"] is None and line["sentence"] == {"start": 0, "end": 13}
     assert Record.from_dict(line) == record
+
+
+def test_a_record_is_as_sure_as_its_least_sure_span_and_its_line_keeps_each_score():
+    from nlp.records import assemble
+
+    text = "地区生产总值完成990亿元"
+    spans = [
+        Span.of(text, 0, 6, "INDICATOR", score=0.91),
+        Span.of(text, 8, 11, "AMOUNT", score=0.99),
+        Span.of(text, 11, 13, "UNIT", score=0.97),
+    ]
+    (record,) = assemble(text, spans)
+    assert record.score == 0.91
+    line = record.to_dict("a.txt")
+    assert (line["score"], line["amount"]["score"], line["unit"]["score"]) == (0.91, 0.99, 0.97)
+    back = Record.from_dict(line)
+    assert back.indicator.score == 0.91 and back.score == 0.91
+    (unscored,) = assemble(text, [Span(s.start, s.end, s.label, s.text) for s in spans])
+    assert unscored.score is None and "score" not in unscored.to_dict()["amount"]
