@@ -69,13 +69,23 @@ class OnnxRunner:
     time, without padding: a document gets the same spans however it is batched, and no
     time goes to padding."""
 
-    def __init__(self, path: Path, threads: int | None = None, *, per_window: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        threads: int | None = None,
+        *,
+        per_window: bool = True,
+        cuda: bool = False,
+    ) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        providers = ["CUDAExecutionProvider"] if cuda else []
+        self.session = ort.InferenceSession(
+            str(path), options, providers=[*providers, "CPUExecutionProvider"]
+        )
         self.per_window = per_window
 
     def _logits(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
@@ -118,6 +128,24 @@ class PlainTokenizer:
 
     def __call__(self, text: str, *, add_special_tokens: bool = True) -> dict[str, list[int]]:
         return {"input_ids": self.backend.encode(text, add_special_tokens=add_special_tokens).ids}
+
+
+def onnx_cuda(device: str) -> bool:
+    """Whether an ONNX model runs on ONNX Runtime's CUDA provider: asked for (``cuda``,
+    ``cuda:N``) and installed (onnxruntime-gpu), or ``auto`` and available; asked for and
+    not installed is a usage error, not a silent CPU run."""
+    import onnxruntime as ort
+
+    has_cuda = "CUDAExecutionProvider" in ort.get_available_providers()
+    if device.startswith("cuda") and not has_cuda:
+        from nlp.errors import UsageError
+
+        raise UsageError(
+            f"--device {device}: this model runs on ONNX Runtime, whose CUDA provider is not "
+            "installed here",
+            fix="pip install onnxruntime-gpu, or --device cpu",
+        )
+    return has_cuda and device != "cpu"
 
 
 def cuda_available() -> bool:

@@ -22,6 +22,7 @@ import numpy as np
 from nlp import rules
 from nlp.alignment import IGNORE, CharEncoder, tags_to_spans
 from nlp.decoding import Decoding, trim
+from nlp.errors import ModelError, UsageError
 from nlp.runners import (
     DTYPES,
     ONNX_FILE,
@@ -29,6 +30,7 @@ from nlp.runners import (
     PlainTokenizer,
     TorchRunner,
     cuda_available,
+    onnx_cuda,
     resolve_device,
     resolve_dtype,
 )
@@ -100,7 +102,7 @@ class Tagger:
         ``dtype="int8"``), bf16 on a GPU that has it. ``threads`` caps the CPU threads of
         ONNX Runtime (default: all cores), for several workers on one machine."""
         if dtype not in DTYPES:
-            raise ValueError(f"dtype {dtype!r}: choose one of {', '.join(DTYPES)}")
+            raise UsageError(f"--dtype {dtype!r}: choose one of {', '.join(DTYPES)}")
         local = Path(path)
         settings = saved_settings(local) if local.is_dir() else {}
         cpu = device == "cpu" or (device == "auto" and not cuda_available())
@@ -108,17 +110,28 @@ class Tagger:
             local.glob("*.safetensors.index.json")
         )
         if (local / ONNX_FILE).exists() and (onnx_only or (cpu and dtype in ("auto", "int8"))):
+            if onnx_only and dtype not in ("auto", "int8"):
+                raise UsageError(
+                    f"--dtype {dtype}: {local.name} has int8 ONNX weights only",
+                    fix="leave --dtype out, or use a model directory with safetensors weights",
+                )
             config = json.loads((local / "config.json").read_text(encoding="utf-8"))
             return cls(
-                OnnxRunner(local / ONNX_FILE, threads),
+                OnnxRunner(local / ONNX_FILE, threads, cuda=onnx_cuda(device)),
                 PlainTokenizer(local),
                 batch_size=batch_size,
                 id2label={int(k): v for k, v in config["id2label"].items()},
                 **{"max_tokens": config.get("max_position_embeddings", 512), **settings},
             )
-        import torch
-        from transformers import AutoModelForTokenClassification, AutoTokenizer
-
+        try:
+            import torch
+            from transformers import AutoModelForTokenClassification, AutoTokenizer
+        except ImportError as exc:
+            raise ModelError(
+                "a PyTorch model (or a GPU dtype) needs PyTorch and transformers",
+                where=str(path),
+                fix="pip install 'nlp[train]' (torch==2.13.0 first on a CPU box)",
+            ) from exc
         dev = resolve_device(device)
         model = AutoModelForTokenClassification.from_pretrained(
             str(path), use_safetensors=True, trust_remote_code=False, dtype=torch.float32

@@ -316,3 +316,17 @@ def test_bundled_model_tags_a_document_alike_alone_or_batched_with_others(gold_t
     together = tagger.predict(texts)
     assert together == [tagger.predict([t])[0] for t in texts]
     assert together == tagger.predict(texts[::-1])[::-1]
+
+
+def test_options_the_bundled_model_cannot_honour_are_usage_errors(tmp_path):
+    import onnxruntime as ort
+
+    report = tmp_path / "r.txt"
+    report.write_text("2020年,地区生产总值完成990亿元。", encoding="utf-8")
+    out = ["extract", str(report), "-o", str(tmp_path / "r.jsonl")]
+    result = runner.invoke(app, [*out, "--dtype", "fp32"])
+    assert result.exit_code == 2 and "int8 ONNX weights only" in result.output
+    if "CUDAExecutionProvider" not in ort.get_available_providers():
+        result = runner.invoke(app, [*out, "--device", "cuda"])
+        assert result.exit_code == 2 and "onnxruntime-gpu" in result.output
+    assert not (tmp_path / "r.jsonl").exists()
