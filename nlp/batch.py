@@ -21,7 +21,14 @@ from typing import Any
 
 from nlp.errors import InputError, OutputError
 from nlp.extractor import DOC_CHARS_PER_CALL, Extractor
-from nlp.io import iter_inputs, read_bytes, read_document, text_sha256
+from nlp.io import (
+    JSONL_SUFFIXES,
+    iter_inputs,
+    jsonl_documents,
+    read_bytes,
+    read_document,
+    text_sha256,
+)
 from nlp.schema import Document
 from nlp.write import SPAN_LINES, RecordWriter, read_rows
 
@@ -33,6 +40,9 @@ class Summary:
     records: int = 0
     characters: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    no_year: list[str] = field(
+        default_factory=list
+    )  # documents whose relative dates have no period
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +50,33 @@ class Input:
     doc: str
     text: str
     sha256: str
+    year: int | None = None  # the document's own year (a JSONL line's `year`)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How inputs are read: the fields of JSONL lines (`io.jsonl_documents`)."""
+
+    text_field: str | None = None
+    id_field: str | None = None
+
+
+def read_inputs(
+    name: str, reading: Reading = Reading()
+) -> Iterator[tuple[str, str | InputError, int | None]]:
+    """``(doc, text or its error, year)`` for one input name: a report file, stdin (``-``)
+    or a JSONL file of reports (one document per line)."""
+    try:
+        if name == "-":
+            yield name, read_bytes(sys.stdin.buffer.read(), source="<stdin>"), None
+        elif Path(name).suffix.lower() in JSONL_SUFFIXES:
+            yield from jsonl_documents(
+                name, text_field=reading.text_field, id_field=reading.id_field
+            )
+        else:
+            yield name, read_document(name), None
+    except InputError as exc:
+        yield name, exc, None
 
 
 def manifest_path(out: Path) -> Path:
@@ -64,16 +101,25 @@ def read_manifest(out: Path) -> dict[str, dict[str, Any]]:
     return done
 
 
-def still_current(done: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The finished documents whose file still has the content that was extracted."""
-    current = {}
-    for doc, row in done.items():
-        try:
-            if doc != "-" and text_sha256(read_document(doc)) == row["sha256"]:  # stdin: anew
-                current[doc] = row
-        except InputError:
-            continue
-    return current
+def _source(doc: str) -> str:
+    """The input a document came from: `reports.jsonl#7` → `reports.jsonl`."""
+    name, _, _ = doc.rpartition("#")
+    return name if Path(name).suffix.lower() in JSONL_SUFFIXES else doc
+
+
+def still_current(
+    done: dict[str, dict[str, Any]], reading: Reading = Reading()
+) -> dict[str, dict[str, Any]]:
+    """The finished documents whose input still has the content that was extracted
+    (stdin is always read anew)."""
+    files = {_source(doc) for doc in done if doc != "-"}
+    hashes = {
+        doc: text_sha256(text)
+        for name in sorted(files)
+        for doc, text, _ in read_inputs(name, reading)
+        if isinstance(text, str)
+    }
+    return {doc: row for doc, row in done.items() if hashes.get(doc) == row["sha256"]}
 
 
 class _Sink:
@@ -124,18 +170,16 @@ class _Sink:
         self.writer.abort()
 
 
-def _inputs(names: Iterable[str], summary: Summary, sink: _Sink) -> Iterator[Input]:
+def _inputs(
+    names: Iterable[str], summary: Summary, sink: _Sink, reading: Reading
+) -> Iterator[Input]:
     for name in names:
-        try:
-            if name == "-":
-                text = read_bytes(sys.stdin.buffer.read(), source="<stdin>")
-            else:
-                text = read_document(name)
-        except InputError as exc:
-            summary.failures.append((name, str(exc)))
-            sink.fail(name, None, str(exc))
-            continue
-        yield Input(name, text, text_sha256(text))
+        for doc, text, year in read_inputs(name, reading):
+            if isinstance(text, InputError):
+                summary.failures.append((doc, str(text)))
+                sink.fail(doc, None, str(text))
+                continue
+            yield Input(doc, text, text_sha256(text), year)
 
 
 def run(
@@ -148,6 +192,7 @@ def run(
     doc_year: int | None = None,
     resume: bool = False,
     emit_text: bool = False,
+    reading: Reading = Reading(),
     chars_per_call: int = DOC_CHARS_PER_CALL,
     on_document: Callable[[str, int], None] | None = None,
 ) -> Summary:
@@ -157,13 +202,13 @@ def run(
     ``on_document(doc, characters)`` is called as each one is written (progress bars).
     """
     summary = Summary()
-    done = still_current(read_manifest(out)) if resume else None
+    done = still_current(read_manifest(out), reading) if resume else None
     sink = _Sink(out, fmt, keep=done)
     texts = out.with_name(out.name + ".texts.jsonl") if emit_text else None
     text_file = texts.open("a" if resume else "w", encoding="utf-8") if texts else None
     try:
         pending = []
-        for item in _inputs(iter_inputs(paths, glob=glob), summary, sink):
+        for item in _inputs(iter_inputs(paths, glob=glob), summary, sink, reading):
             if done is not None and item.doc in done and done[item.doc]["sha256"] == item.sha256:
                 summary.skipped += 1
                 continue
@@ -199,7 +244,7 @@ def extract_group(
     alone."""
     try:
         documents = list(
-            extractor.extract_many([(p.doc, p.text) for p in pending], doc_year=doc_year)
+            extractor.extract_many([(p.doc, p.text, p.year) for p in pending], doc_year=doc_year)
         )
         return [(p, d, None) for p, d in zip(pending, documents, strict=True)]
     except Exception as exc:  # one failing document must not stop the run
@@ -225,6 +270,8 @@ def _flush(
             summary.failures.append((item.doc, reason))
             sink.fail(item.doc, item.sha256, reason)
             continue
+        if document.doc_year is None:
+            summary.no_year.append(item.doc)
         if fmt == SPAN_LINES:
             rows = [document.to_span_line()]
         else:

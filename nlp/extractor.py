@@ -129,18 +129,22 @@ class Extractor:
 
     def extract_many(
         self,
-        items: Iterable[str | tuple[str | None, str]],
+        items: Iterable[str | tuple[str | None, str] | tuple[str | None, str, int | None]],
         *,
         doc_year: int | None = None,
         chars_per_call: int = DOC_CHARS_PER_CALL,
     ) -> Iterator[Document]:
-        """Documents for texts or ``(id, text)`` pairs, streamed in input order; texts are
-        tagged together in groups of about ``chars_per_call`` characters."""
-        group: list[tuple[str | None, str]] = []
+        """Documents for texts, ``(id, text)`` pairs or ``(id, text, year)`` triples (a
+        year of its own, such as a JSONL line's), streamed in input order; texts are tagged
+        together in groups of about ``chars_per_call`` characters. ``doc_year`` is the year
+        of every text that brings none; without it, each text's title gives its own."""
+        if isinstance(items, str):
+            raise TypeError("extract_many takes an iterable of texts; for one text use extract")
+        group: list[tuple[str | None, str, int | None]] = []
         size = 0
         for item in items:
-            doc, text = (None, item) if isinstance(item, str) else item
-            group.append((doc, text))
+            doc, text, year = _item(item)
+            group.append((doc, text, year))
             size += len(text)
             if size >= chars_per_call:
                 yield from self._extract_group(group, doc_year)
@@ -149,12 +153,46 @@ class Extractor:
             yield from self._extract_group(group, doc_year)
 
     def _extract_group(
-        self, group: list[tuple[str | None, str]], doc_year: int | None
+        self, group: list[tuple[str | None, str, int | None]], doc_year: int | None
     ) -> Iterator[Document]:
-        texts = [text for _, text in group]
-        for (doc, text), spans in zip(group, self.tagger.predict(texts), strict=True):
-            year = doc_year if doc_year is not None else document_year(text)
+        texts = [text for _, text, _ in group]
+        for (doc, text, own), spans in zip(group, self.tagger.predict(texts), strict=True):
+            year, source = _year(text, own, doc_year)
             records = assemble(text, spans, doc_year=year)
             yield Document(
-                text=text, spans=tuple(spans), records=tuple(records), doc=doc, doc_year=year
+                text=text,
+                spans=tuple(spans),
+                records=tuple(records),
+                doc=doc,
+                doc_year=year,
+                doc_year_source=source,
             )
+
+
+def _item(item: object) -> tuple[str | None, str, int | None]:
+    """An input of `extract_many` as ``(id, text, year)``, checked: a clear `TypeError`
+    here, not a confusing one deep inside the tagger."""
+    if isinstance(item, str):
+        doc, text, year = None, item, None
+    elif isinstance(item, tuple) and len(item) in (2, 3):
+        doc, text, year = (*item, None)[:3]
+    else:
+        raise TypeError(f"expected a text, (id, text) or (id, text, year), got {item!r:.60}")
+    if not isinstance(text, str):
+        raise TypeError(f"a document's text must be a str, got {type(text).__name__}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"document {doc!r}: the text holds a lone surrogate ({exc})") from exc
+    return doc, text, year
+
+
+def _year(text: str, own: int | None, given: int | None) -> tuple[int | None, str]:
+    """The year relative dates resolve against, and where it came from: the document's own
+    (`input`), the caller's (`option`), the title lines (`title`) or nowhere (`none`)."""
+    if own is not None:
+        return own, "input"
+    if given is not None:
+        return given, "option"
+    found = document_year(text)
+    return found, "title" if found is not None else "none"

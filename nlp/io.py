@@ -107,7 +107,12 @@ def _docx_text(path: Path) -> str:
         import docx
     except ImportError as exc:
         raise InputError(f"{path}: reading .docx needs the extra: pip install 'nlp[docs]'") from exc
-    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    try:
+        return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    except OSError:
+        raise
+    except Exception as exc:  # a third-party parser on a bad file: this file fails, not the run
+        raise InputError(f"{path}: not a readable .docx ({type(exc).__name__}: {exc})") from exc
 
 
 def _pdf_text(path: Path) -> str:
@@ -115,10 +120,17 @@ def _pdf_text(path: Path) -> str:
         from pypdf import PdfReader
     except ImportError as exc:
         raise InputError(f"{path}: reading .pdf needs the extra: pip install 'nlp[docs]'") from exc
-    return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+    try:
+        return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+    except OSError:
+        raise
+    except Exception as exc:  # a third-party parser on a bad file: this file fails, not the run
+        raise InputError(f"{path}: not a readable .pdf ({type(exc).__name__}: {exc})") from exc
 
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+JSONL_SUFFIXES = (".jsonl", ".ndjson")  # one report per line
+TEXT_FIELDS = ("content", "text")  # where a JSONL line keeps its report, by default
 
 
 def read_bytes(data: bytes, *, source: str, suffix: str = ".txt") -> str:
@@ -140,6 +152,13 @@ def read_document(path: str | Path) -> str:
     .docx and .pdf (text layer, with the `docs` extra). Raises `InputError` naming the file."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        raise InputError(f"{path}: a JSONL file holds many reports; read it with jsonl_documents")
+    if suffix and suffix not in SUFFIXES:
+        raise InputError(
+            f"{path}: unknown file type {suffix!r}",
+            fix=f"give {', '.join(SUFFIXES + JSONL_SUFFIXES)} files, or rename a text file .txt",
+        )
     try:
         if suffix == ".docx":
             return _check_text(_docx_text(path), str(path))
@@ -148,6 +167,39 @@ def read_document(path: str | Path) -> str:
         return read_bytes(path.read_bytes(), source=str(path), suffix=suffix)
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from exc
+
+
+def jsonl_documents(
+    path: str | Path, *, text_field: str | None = None, id_field: str | None = None
+) -> Iterator[tuple[str, str | InputError, int | None]]:
+    """The reports of a JSONL file, one per line: ``(name, text, year)`` with the name
+    ``PATH#ID`` (``id_field``'s value, else the line number), the text from ``text_field``
+    (default: ``content``, else ``text``) and the line's ``year`` if it has one. A bad line
+    gives its `InputError` in place of the text, so the other lines still run."""
+    path = Path(path)
+    fields = (text_field,) if text_field else TEXT_FIELDS
+    try:
+        with path.open(encoding="utf-8") as f:
+            for n, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                name = f"{path}#{n}"
+                try:
+                    row = json.loads(line)
+                    if not isinstance(row, dict):
+                        raise ValueError("not a JSON object")
+                    if id_field and row.get(id_field) not in (None, ""):
+                        name = f"{path}#{row[id_field]}"
+                    text = next((row[k] for k in fields if isinstance(row.get(k), str)), None)
+                    if text is None:
+                        raise ValueError(f"no text in the field(s) {', '.join(fields)}")
+                    year = row.get("year")
+                    year = int(year) if str(year or "").strip().isdigit() else None
+                    yield name, _check_text(text, name), year
+                except (ValueError, InputError) as exc:
+                    yield name, InputError(f"{path}:{n}: {exc}"), None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read ({exc})") from exc
 
 
 def iter_inputs(paths: Iterable[str], *, glob: str = "*") -> Iterator[str]:

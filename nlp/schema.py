@@ -5,7 +5,7 @@ decoded, end exclusive. JSON shapes here are the interchange format other tools 
 
 * span line, one per document::
 
-    {"doc": ..., "text": ..., "doc_year": 2021 | null,
+    {"doc": ..., "text": ..., "doc_year": 2021 | null, "doc_year_source": ...,
      "spans": [{"label", "start", "end", "text", "score"?}]}
 
 * record line, one per record: see `Record.to_dict`.
@@ -169,12 +169,15 @@ class Document:
     records: tuple[Record, ...] = ()
     doc: str | None = None
     doc_year: int | None = None
+    # where doc_year came from: input (the document's own), option, title, none
+    doc_year_source: str | None = None
 
     def to_span_line(self) -> dict[str, Any]:
         return {
             "doc": self.doc,
             "text": self.text,
             "doc_year": self.doc_year,
+            "doc_year_source": self.doc_year_source,
             "spans": [s.to_dict() for s in self.spans],
         }
 
@@ -185,4 +188,5 @@ class Document:
             spans=tuple(sorted(Span.from_dict(s) for s in d.get("spans", []))),
             doc=d.get("doc"),
             doc_year=d.get("doc_year"),
+            doc_year_source=d.get("doc_year_source"),
         )

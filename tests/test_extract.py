@@ -300,7 +300,13 @@ def test_cli_tag_writes_span_lines_that_assemble_accepts(tmp_path, reports):
         == 0
     )
     lines = [json.loads(x) for x in spans.read_text(encoding="utf-8").splitlines()]
-    assert len(lines) == 5 and set(lines[0]) == {"doc", "text", "doc_year", "spans"}
+    assert len(lines) == 5 and set(lines[0]) == {
+        "doc",
+        "text",
+        "doc_year",
+        "doc_year_source",
+        "spans",
+    }
     records = tmp_path / "records.jsonl"
     assert runner.invoke(app, ["assemble", str(spans), "-o", str(records)]).exit_code == 0
     direct = tmp_path / "direct.jsonl"
@@ -330,3 +336,40 @@ def test_options_the_bundled_model_cannot_honour_are_usage_errors(tmp_path):
         result = runner.invoke(app, [*out, "--device", "cuda"])
         assert result.exit_code == 2 and "onnxruntime-gpu" in result.output
     assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_a_jsonl_of_reports_runs_as_documents_each_with_its_year_and_resumes(tmp_path):
+    path = tmp_path / "reports.jsonl"
+    rows = [
+        {"year": 2019, "content": "上半年,全区新增企业6家,完成投资3亿元。"},
+        {"year": 2021, "content": "上半年,全区新增企业8家。"},
+        {"content": "上半年,新增企业9家。"},  # no year anywhere
+        {"text": 5},  # not a report
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    out = tmp_path / "r.jsonl"
+    result = runner.invoke(app, ["extract", str(path), "-o", str(out), "--model", "rules"])
+    assert result.exit_code == 1 and "reports.jsonl:4" in result.output
+    assert "1 document(s) with no year" in result.output
+    records = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    periods = {r["doc"].rpartition("#")[2]: r["period_start"] for r in records}
+    assert periods == {"1": "2019-01-01", "2": "2021-01-01", "3": None}
+    again = runner.invoke(
+        app, ["extract", str(path), "-o", str(out), "--model", "rules", "--resume"]
+    )
+    assert "3 already done" in again.output
+
+
+def test_the_api_refuses_what_is_not_a_text_with_a_clear_error():
+    extractor = Extractor.load("rules")
+    with pytest.raises(TypeError, match="for one text use extract"):
+        list(extractor.extract_many("上半年新增企业6家。"))
+    with pytest.raises(TypeError, match="must be a str, got bytes"):
+        list(extractor.extract_many([("a", b"bytes")]))
+    with pytest.raises(TypeError, match="expected a text"):
+        list(extractor.extract_many([None]))
+    with pytest.raises(ValueError, match="lone surrogate"):
+        extractor.extract("完成\ud800990亿元")
+    doc = extractor.extract("2020年工作总结\n上半年新增企业6家。")
+    assert (doc.doc_year, doc.doc_year_source) == (2020, "title")
+    assert extractor.extract("新增企业6家。", doc_year=2019).doc_year_source == "option"

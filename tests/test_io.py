@@ -1,6 +1,7 @@
 """Readers: encodings, HTML, bad input; every error names the file."""
 
 import codecs
+import json
 
 import pytest
 
@@ -71,3 +72,37 @@ def test_directories_are_walked_in_order_and_filtered(tmp_path):
     assert list(iter_inputs([str(tmp_path)], glob="*.txt")) == [
         str(tmp_path / n) for n in ("a.txt", "b/2.txt")
     ]
+
+
+def test_a_jsonl_of_reports_is_one_document_per_line_with_its_own_year(tmp_path):
+    from nlp.io import jsonl_documents
+
+    path = tmp_path / "reports.jsonl"
+    lines = [
+        {"title": "a", "content": "去年完成990亿元。", "year": "2019"},
+        {"id": 7, "text": "上半年新增企业6家。"},
+        {"content": ""},
+        "not an object",
+    ]
+    path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    docs = list(jsonl_documents(path))
+    assert [(name.rpartition("#")[2], year) for name, _, year in docs] == [
+        ("1", 2019), ("2", None), ("3", None), ("4", None),
+    ]  # fmt: skip
+    assert docs[0][1] == "去年完成990亿元。" and docs[1][1] == "上半年新增企业6家。"
+    assert all(isinstance(text, InputError) for _, text, _ in docs[2:])
+    assert ":4:" in str(docs[3][1])
+    named = [name for name, _, _ in jsonl_documents(path, id_field="id")]
+    assert named[1].endswith("#7") and named[0].endswith("#1")  # no id: the line number
+
+
+def test_unknown_suffixes_and_corrupt_office_files_are_input_errors(tmp_path):
+    odd = tmp_path / "report.xyz"
+    odd.write_text("完成990亿元。", encoding="utf-8")
+    with pytest.raises(InputError, match=r"unknown file type '\.xyz'"):
+        read_document(odd)
+    pytest.importorskip("docx")
+    broken = tmp_path / "c.docx"
+    broken.write_bytes(b"PK\x03\x04 x")
+    with pytest.raises(InputError, match=r"c\.docx: not a readable \.docx"):
+        read_document(broken)

@@ -27,6 +27,18 @@ DocYear = Annotated[
     int | None, typer.Option(help="Year for relative dates \\[default: from each title].")
 ]
 BatchSize = Annotated[int, typer.Option(help="Windows per model call.")]
+TextField = Annotated[
+    str | None,
+    typer.Option(
+        help="JSONL inputs: the field holding each report \\[default: content, else text]."
+    ),
+]
+IdField = Annotated[
+    str | None,
+    typer.Option(
+        help="JSONL inputs: the field naming each report (PATH#ID) \\[default: line number]."
+    ),
+]
 
 
 def _report(summary: Any, out: Path) -> None:
@@ -36,6 +48,14 @@ def _report(summary: Any, out: Path) -> None:
         f"characters → {out}"
         + (f"; {summary.skipped} already done (--resume)" if summary.skipped else "")
     )
+    if summary.no_year:
+        shown = ", ".join(summary.no_year[:5]) + (" …" if len(summary.no_year) > 5 else "")
+        err.print(
+            f"[yellow]warning:[/] {len(summary.no_year)} document(s) with no year found, so "
+            f"their relative dates (上半年, 1-6月) have no period: {escape(shown)} "
+            "(give --doc-year, or a year field in JSONL inputs)",
+            highlight=False,
+        )
     for _, reason in summary.failures:
         err.print(f"[red]failed:[/] {escape(reason)}", highlight=False)
     if summary.failures:
@@ -95,6 +115,8 @@ def extract(
     num_gpus_per_worker: Annotated[
         float, typer.Option(help="GPUs per Ray actor (0: tag on CPUs).")
     ] = 0,
+    text_field: TextField = None,
+    id_field: IdField = None,
 ) -> None:
     """Extract statistical records from reports.
 
@@ -107,8 +129,12 @@ def extract(
     With --engine ray (pip install 'nlp\\[ray]'), OUT is a directory of jsonl or parquet
     shards with the same record lines, written by the actors; see docs/scaling.md.
 
+    Inputs: .txt/.md/.html/.docx/.pdf reports, folders of them, - (stdin), and JSONL files
+    of reports, one per line (--text-field, --id-field; a line's "year" is its year).
+
     Examples:
       nlp extract reports/ -o records.jsonl
+      nlp extract national.jsonl --id-field year -o records.jsonl
       nlp extract /archive -o shards/ -f parquet --engine ray --address auto \\
         --num-gpus-per-worker 1
     """
@@ -133,6 +159,8 @@ def extract(
             dtype=dtype,
         )
         return
+    from nlp.batch import Reading
+
     extractor = load_extractor(model, device, batch_size, dtype)
     _run_batch(
         paths,
@@ -143,6 +171,7 @@ def extract(
         doc_year=doc_year,
         resume=resume,
         emit_text=emit_text,
+        reading=Reading(text_field, id_field),
     )
 
 
@@ -154,13 +183,26 @@ def tag(
     device: DeviceOption = "auto",
     resume: Annotated[bool, typer.Option(help="Skip documents already complete in OUT.")] = False,
     glob: Glob = "*",
+    doc_year: DocYear = None,
+    text_field: TextField = None,
+    id_field: IdField = None,
 ) -> None:
-    """Tag reports with spans only: one span line per document ({"doc","text","doc_year","spans"}),
-    the input of `nlp assemble`."""
+    """Tag reports with spans only: one span line per document ({"doc","text","doc_year",
+    "doc_year_source","spans"}), the input of `nlp assemble`."""
+    from nlp.batch import Reading
     from nlp.write import SPAN_LINES
 
     extractor = load_extractor(model, device, batch_size)
-    _run_batch(paths, out, extractor, fmt=SPAN_LINES, glob=glob, resume=resume)
+    _run_batch(
+        paths,
+        out,
+        extractor,
+        fmt=SPAN_LINES,
+        glob=glob,
+        resume=resume,
+        doc_year=doc_year,
+        reading=Reading(text_field, id_field),
+    )
 
 
 def assemble(
@@ -198,20 +240,23 @@ def review(
     device: DeviceOption = "auto",
     glob: Glob = "*",
     doc_year: DocYear = None,
+    text_field: TextField = None,
+    id_field: IdField = None,
 ) -> None:
     """Write one self-contained HTML page showing each document with its spans highlighted
     by label and a table of its records, for a person checking the output."""
-    from nlp.errors import InputError
-    from nlp.io import iter_inputs, read_document
+    from nlp.batch import Reading, read_inputs
+    from nlp.io import iter_inputs
     from nlp.review import render
 
     extractor = load_extractor(model, device, 32)
     items, failed = [], 0
     for name in iter_inputs(paths, glob=glob):
-        try:
-            items.append((name, read_document(name)))
-        except InputError as exc:
-            err.print(f"[red]failed:[/] {escape(str(exc))}", highlight=False)
+        for doc, text, year in read_inputs(name, Reading(text_field, id_field)):
+            if isinstance(text, str):
+                items.append((doc, text, year))
+                continue
+            err.print(f"[red]failed:[/] {escape(str(text))}", highlight=False)
             failed += 1
     out.parent.mkdir(parents=True, exist_ok=True)
     page = render(
