@@ -38,11 +38,11 @@ class Summary:
     documents: int = 0
     skipped: int = 0
     records: int = 0
+    spans: int = 0  # span lines (`nlp tag`): the spans written
     characters: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
-    no_year: list[str] = field(
-        default_factory=list
-    )  # documents whose relative dates have no period
+    # documents with no year found, whose relative dates (上半年) get no period
+    no_year: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,13 +171,18 @@ class _Sink:
 
 
 def _inputs(
-    names: Iterable[str], summary: Summary, sink: _Sink, reading: Reading
+    names: Iterable[str],
+    summary: Summary,
+    sink: _Sink,
+    reading: Reading,
+    on_document: Callable[[str, int], None],
 ) -> Iterator[Input]:
     for name in names:
         for doc, text, year in read_inputs(name, reading):
             if isinstance(text, InputError):
                 summary.failures.append((doc, str(text)))
                 sink.fail(doc, None, str(text))
+                on_document(doc, 0)
                 continue
             yield Input(doc, text, text_sha256(text), year)
 
@@ -199,18 +204,21 @@ def run(
     """Extract records (or, with ``fmt="spans"``, span lines) from every input into ``out``.
 
     Documents are tagged together in groups of about ``chars_per_call`` characters, and
-    ``on_document(doc, characters)`` is called as each one is written (progress bars).
+    ``on_document(doc, characters)`` is called as each input is done with: written, failed
+    (0 characters) or skipped by ``resume`` (0), so that a progress bar reaches its total.
     """
     summary = Summary()
+    on_document = on_document or (lambda doc, chars: None)
     done = still_current(read_manifest(out), reading) if resume else None
     sink = _Sink(out, fmt, keep=done)
     texts = out.with_name(out.name + ".texts.jsonl") if emit_text else None
     text_file = texts.open("a" if resume else "w", encoding="utf-8") if texts else None
     try:
         pending = []
-        for item in _inputs(iter_inputs(paths, glob=glob), summary, sink, reading):
+        for item in _inputs(iter_inputs(paths, glob=glob), summary, sink, reading, on_document):
             if done is not None and item.doc in done and done[item.doc]["sha256"] == item.sha256:
                 summary.skipped += 1
+                on_document(item.doc, 0)
                 continue
             pending.append(item)
             if sum(len(p.text) for p in pending) >= chars_per_call:
@@ -261,7 +269,7 @@ def _flush(
     fmt: str,
     doc_year: int | None,
     text_file: Any,
-    on_document: Callable[[str, int], None] | None,
+    on_document: Callable[[str, int], None],
 ) -> None:
     if not pending:
         return
@@ -269,11 +277,13 @@ def _flush(
         if document is None:
             summary.failures.append((item.doc, reason))
             sink.fail(item.doc, item.sha256, reason)
+            on_document(item.doc, 0)
             continue
         if document.doc_year is None:
             summary.no_year.append(item.doc)
         if fmt == SPAN_LINES:
             rows = [document.to_span_line()]
+            summary.spans += len(document.spans)
         else:
             rows = [r.to_dict(item.doc) for r in document.records]
             summary.records += len(rows)
@@ -284,5 +294,4 @@ def _flush(
             text_file.flush()
         summary.documents += 1
         summary.characters += len(item.text)
-        if on_document is not None:
-            on_document(item.doc, len(item.text))
+        on_document(item.doc, len(item.text))

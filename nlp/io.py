@@ -215,6 +215,23 @@ def iter_inputs(paths: Iterable[str], *, glob: str = "*") -> Iterator[str]:
                 yield str(child)
 
 
+def count_documents(names: Iterable[str]) -> int:
+    """How many documents the inputs hold, cheaply (a JSONL file: its non-blank lines), for
+    a progress bar with a total; stdin counts one."""
+    total = 0
+    for name in names:
+        path = Path(name)
+        if name != "-" and path.suffix.lower() in JSONL_SUFFIXES:
+            try:
+                with path.open("rb") as f:
+                    total += sum(1 for line in f if line.strip())
+            except OSError:
+                total += 1
+        else:
+            total += 1
+    return total
+
+
 # --- span and record lines -----------------------------------------------------------
 
 

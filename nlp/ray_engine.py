@@ -126,6 +126,26 @@ def _prune_shards(out: Path, keep: dict[str, dict[str, Any]]) -> None:
             write_records(kept_rows, shard, fmt="jsonl")
 
 
+def _connect(ray: Any, address: str | None, *, verbose: bool) -> None:
+    """Join the cluster at ``address`` (``auto``: the running one) or start a local one;
+    Ray's own log lines stay in its session logs unless ``verbose``."""
+    import logging
+
+    try:
+        ray.init(
+            address=address,
+            include_dashboard=False,
+            log_to_driver=verbose,
+            logging_level=logging.INFO if verbose else logging.ERROR,
+        )
+    except ConnectionError as exc:
+        raise UsageError(
+            f"--address {address}: no Ray cluster there",
+            fix="start one with `ray start --head` (then --address auto), or leave --address "
+            "out to run on a local one",
+        ) from exc
+
+
 def run_ray(
     paths: Iterable[str],
     out: Path,
@@ -143,6 +163,7 @@ def run_ray(
     dtype: str = "auto",
     docs_per_batch: int = DOCS_PER_BATCH,
     on_document: Callable[[str, int], None] | None = None,
+    verbose: bool = False,
 ) -> Summary:
     """Extract records from every input into the shard directory ``out`` on a Ray cluster
     (``address``: ``auto`` for a running one; none starts a local one). ``workers`` actors
@@ -157,6 +178,8 @@ def run_ray(
         raise UsageError("the ray engine reads files, not standard input")
     out.mkdir(parents=True, exist_ok=True)
     done = still_current(read_manifest(out)) if resume else {}
+    if not ray.is_initialized():
+        _connect(ray, address, verbose=verbose)
     if not resume:
         manifest_path(out).unlink(missing_ok=True)
     _prune_shards(out, done)  # without --resume: every old shard goes
@@ -166,8 +189,6 @@ def run_ray(
     todo = [n for n in names if n not in done]
     # similar sizes in one batch: windows of similar length, actors busy for similar times
     todo.sort(key=lambda n: os.path.getsize(n) if os.path.isfile(n) else 0)
-    if not ray.is_initialized():
-        ray.init(address=address, include_dashboard=False, log_to_driver=False)
     if workers is None:
         resources = ray.cluster_resources()
         if num_gpus_per_worker:

@@ -116,3 +116,21 @@ def test_cli_ray_engine_refuses_csv_and_emit_text(tmp_path):
         app, ["extract", str(tmp_path), "-o", str(tmp_path / "o"), "-f", "csv", "--engine", "ray"]
     )
     assert result.exit_code == 2 and "jsonl or parquet" in result.output
+
+
+def test_no_cluster_at_the_address_is_one_usage_line(tmp_path, monkeypatch):
+    import ray
+    from typer.testing import CliRunner
+
+    from nlp.cli import app
+
+    if ray.is_initialized():
+        ray.shutdown()
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    out = tmp_path / "shards"
+    result = CliRunner().invoke(
+        app, ["extract", str(tmp_path), "-o", str(out), "--engine", "ray", "--address", "auto"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "no Ray cluster there" in result.output and "ray start --head" in result.output
+    assert "Traceback" not in result.output

@@ -74,29 +74,38 @@ def load_tasks(path: Path) -> list[Any]:
 
 
 @contextlib.contextmanager
-def progress() -> Iterator[Any]:
-    """A progress bar on stderr, and the ``on_document(doc, chars)`` callback that moves it."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+def progress(total: int | None = None, what: str = "extracting") -> Iterator[Any]:
+    """A progress bar on stderr over ``total`` documents (with an ETA when known), and the
+    ``on_document(doc, chars)`` callback that moves it."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(bar_width=None),
-        TextColumn("{task.fields[docs]} docs · {task.fields[rate]}"),
+        MofNCompleteColumn(),
+        TextColumn("docs · {task.fields[rate]}"),
         TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
         console=err,
         transient=False,
     ) as bar:
-        task = bar.add_task("extracting", total=None, docs=0, rate="")
+        task = bar.add_task(what, total=total, rate="")
         counts = {"docs": 0, "chars": 0}
 
         def on_document(doc: str, chars: int) -> None:
             counts["docs"] += 1
             counts["chars"] += chars
             elapsed = max(bar.tasks[0].elapsed or 1e-9, 1e-9)
-            rate = (
-                f"{counts['docs'] / elapsed:.1f} docs/s · {counts['chars'] / elapsed:,.0f} chars/s"
-            )
-            bar.update(task, advance=1, docs=counts["docs"], rate=rate, description=doc[-40:])
+            rate = f"{counts['chars'] / elapsed:,.0f} chars/s"
+            bar.update(task, advance=1, rate=rate, description=doc[-40:])
 
         yield bar, on_document
 

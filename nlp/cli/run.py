@@ -43,9 +43,9 @@ IdField = Annotated[
 
 def _report(summary: Any, out: Path) -> None:
     """What a batch run did, its failures, and exit code 1 when any input failed."""
+    found = f"{summary.spans} spans" if summary.spans else f"{summary.records} records"
     console.print(
-        f"{summary.documents} documents, {summary.records} records, {summary.characters:,} "
-        f"characters → {out}"
+        f"{summary.documents} documents, {found}, {summary.characters:,} characters → {out}"
         + (f"; {summary.skipped} already done (--resume)" if summary.skipped else "")
     )
     if summary.no_year:
@@ -64,10 +64,15 @@ def _report(summary: Any, out: Path) -> None:
 
 
 def _run_batch(paths: list[str], out: Path, extractor: Any, **options: Any) -> None:
+    """One batch run with a progress bar over all the documents (counted first: a walk of
+    the folders and a count of JSONL lines), then its report."""
     from nlp.batch import run
+    from nlp.io import count_documents, iter_inputs
 
-    with progress() as (_, on_document):
-        summary = run(paths, out, extractor, on_document=on_document, **options)
+    names = list(iter_inputs(paths, glob=options.pop("glob", "*")))
+    what = "tagging" if options.get("fmt") == "spans" else "extracting"
+    with progress(count_documents(names), what) as (_, on_document):
+        summary = run(names, out, extractor, on_document=on_document, **options)
     _report(summary, out)
 
 
@@ -117,6 +122,9 @@ def extract(
     ] = 0,
     text_field: TextField = None,
     id_field: IdField = None,
+    verbose: Annotated[
+        bool, typer.Option(help="With --engine ray: show Ray's own log lines too.")
+    ] = False,
 ) -> None:
     """Extract statistical records from reports.
 
@@ -157,6 +165,7 @@ def extract(
             num_gpus_per_worker=num_gpus_per_worker,
             batch_size=batch_size,
             dtype=dtype,
+            verbose=verbose,
         )
         return
     from nlp.batch import Reading
