@@ -17,7 +17,7 @@ import numpy as np
 from nlp import rules
 from nlp.alignment import bio_viterbi
 from nlp.schema import LABELS, Span
-from nlp.text import is_boilerplate, lines, list_markers
+from nlp.text import Stretches, is_boilerplate, lines, list_markers
 
 _EDGE = set(" \t\r\n\u3000\u200b\ufeff,，。.;；:：、!！?？()（）“”\"'‘’《》【】[]")
 
@@ -39,12 +39,8 @@ def fill_with_rules(
 ) -> list[Span]:
     """The model's spans plus the rules' spans of ``labels`` that overlap none of them: the
     regex's sure finds fill what the model missed, never override it."""
-    taken = sorted((s.start, s.end) for s in spans)
-    extra = [
-        r
-        for r in rule_spans
-        if r.label in labels and all(r.end <= a or r.start >= b for a, b in taken)
-    ]
+    taken = Stretches((s.start, s.end) for s in spans)
+    extra = [r for r in rule_spans if r.label in labels and taken.free(r.start, r.end)]
     return sorted([*spans, *extra])
 
 
@@ -54,13 +50,15 @@ def snap_to_rules(
     """Model spans of ``labels`` that overlap exactly one rule span of the same label take
     its boundaries (`9200` + `余家` → `9200`, `家`): the label is the model's, the edges the
     regex's, which are exact for numbers and units."""
+    by_label: dict[str, list[Span]] = {}
+    for r in sorted(rule_spans):
+        by_label.setdefault(r.label, []).append(r)
+    index = {k: Stretches((r.start, r.end) for r in v) for k, v in by_label.items()}
     out: list[Span] = []
     for span in spans:
-        same = [
-            r
-            for r in rule_spans
-            if r.label == span.label and r.start < span.end and span.start < r.end
-        ]
+        found = index.get(span.label)
+        hits = found.overlapping(span.start, span.end) if found else range(0)
+        same = [by_label[span.label][i] for i in hits]
         if span.label in labels and len(same) == 1:
             span = Span(same[0].start, same[0].end, span.label, same[0].text, span.score)
         if out and span.start < out[-1].end:

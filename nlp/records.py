@@ -96,6 +96,7 @@ class _Place:
     openers: list[tuple[int, int]]  # the paragraph's opening clause(s) before the sentence
     headline: tuple[int, int] | None  # a short first sentence of the paragraph, before it
     headings: list[tuple[int, int]]  # nearest last
+    paragraph: tuple[int, int]
 
     @classmethod
     def of(cls, text: str, layout: Layout, amount: Span) -> _Place:
@@ -112,6 +113,7 @@ class _Place:
             openers=[o for o in _openers(text, layout, paragraph) if o[1] <= sentence[0]],
             headings=layout.ancestors(paragraph[0]),
             headline=_headline(text, layout, paragraph, sentence),
+            paragraph=paragraph,
         )
 
 
@@ -170,6 +172,7 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
     )
 
     respective = _respective(text, by_label[INDICATOR], by_label[AMOUNT], layout)
+    leads = _YearLeads()
     records: list[Record] = []
     previous: Record | None = None
     for amount in by_label[AMOUNT]:
@@ -186,7 +189,7 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
             amount=amount,
             unit=unit,
             indicator=indicator,
-            date=_date(text, dates, amount, place, layout, doc_date),
+            date=_date(text, dates, amount, place, layout, doc_date, leads),
             project=_project(text, visible_projects, amount, place, dates, layout.asides),
             change=_change(text, amount, unit, place, previous, indicator),
             approximate=is_approximate(text, amount, unit),
@@ -360,6 +363,17 @@ def _wanted(text: str, amount: Span, place: _Place) -> int:
     return 0
 
 
+class _YearLeads(dict):
+    """Per paragraph, computed once: where its clauses open with a year-level date, and
+    which (`2012年…,2013年…`: a paragraph that goes year by year has no opener for all)."""
+
+    def of(self, text: str, dates: Sequence[Span], paragraph: tuple[int, int]) -> list:
+        if paragraph not in self:
+            leads = ((c[0], _leading_date(text, dates, c)) for c in clauses(text, *paragraph))
+            self[paragraph] = [(pos, d.text) for pos, d in leads if d and "年" in d.text]
+        return self[paragraph]
+
+
 def _date(
     text: str,
     dates: Sequence[Span],
@@ -367,12 +381,13 @@ def _date(
     place: _Place,
     layout: Layout,
     doc_date: Span | None,
+    leads: _YearLeads,
 ) -> Span | None:
     """The governing date: the first in `_date_chain` whose period is long enough for the
     amount (`_wanted`), else the first found at all."""
     wanted = _wanted(text, amount, place)
     first = None
-    for found in _date_chain(text, dates, amount, place, layout, doc_date):
+    for found in _date_chain(text, dates, amount, place, layout, doc_date, leads):
         if found is None:
             continue
         if _period_days(found) >= wanted and (wanted == 0 or _is_calendar(found)):
@@ -388,6 +403,7 @@ def _date_chain(
     place: _Place,
     layout: Layout,
     doc_date: Span | None,
+    leads: _YearLeads,
 ) -> Iterator[Span | None]:
     """Candidate dates in the order guidelines section 4 gives, a date never reaching back
     from a later clause: the amount's clause; the nearest date in an earlier clause of its
@@ -409,8 +425,10 @@ def _date_chain(
         if found is None:
             continue
         # a paragraph that goes year by year (`2012年…,2013年…`) has no opener for all
-        later = (_leading_date(text, dates, c) for c in clauses(text, opener[1], full[0]))
-        year_by_year = any(d and d.text != found.text and "年" in d.text for d in later)
+        year_by_year = any(
+            opener[1] <= pos < full[0] and lead != found.text
+            for pos, lead in leads.of(text, dates, place.paragraph)
+        )
         if _date_only(text, dates, opener) or not ("年" in found.text and year_by_year):
             yield from sorted(_within(dates, *opener), key=_period_days)
     if place.headline is not None:

@@ -8,11 +8,12 @@ stay lexical (numbers, measure words, calendar words) and leave the open classes
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
 from nlp.schema import AMOUNT, DATE, INDICATOR, PROJECT, UNIT, Span
-from nlp.text import clauses, is_boilerplate, lines
+from nlp.text import Stretches, clauses, is_boilerplate, lines
 
 # --- numbers, measure words, dates ---------------------------------------------------
 
@@ -108,11 +109,9 @@ def _in_content(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in lines(text) if e > s and not is_boilerplate(text[s:e])]
 
 
-def _amount_spans(text: str, start: int, end: int, taken: list[tuple[int, int]]) -> list[Span]:
+def _amount_spans(text: str, start: int, end: int, taken: Stretches) -> list[Span]:
     out: list[Span] = []
-
-    def free(s: int, e: int) -> bool:
-        return all(e <= a or s >= b for a, b in taken)
+    free = taken.free
 
     for pattern in (_AMOUNT_UNIT, _CHINESE_AMOUNT_UNIT):
         for m in pattern.finditer(text, start, end):
@@ -130,7 +129,7 @@ def _amount_spans(text: str, start: int, end: int, taken: list[tuple[int, int]])
             out.append(Span.of(text, a_s, a_e, AMOUNT))
             if unit_s >= 0:
                 out.append(Span.of(text, unit_s, unit_e, UNIT))
-            taken.append((a_s, max(a_e, unit_e)))
+            taken.add(a_s, max(a_e, unit_e))
     return out
 
 
@@ -151,29 +150,31 @@ def tag(text: str) -> list[Span]:
     """Tag a document with the rules; spans sorted, never overlapping."""
     spans: list[Span] = []
     for line_s, line_e in _in_content(text):
-        taken: list[tuple[int, int]] = []
+        taken = Stretches()
         for m in _DATE.finditer(text, line_s, line_e):
             spans.append(Span.of(text, m.start(), m.end(), DATE))
-            taken.append(m.span())
+            taken.add(*m.span())
         for m in _PROJECT.finditer(text, line_s, line_e):
             s, e = m.span()
             lead = _PROJECT_LEAD.match(text, s, e)
             s = lead.end() if lead else s
-            if _GENERIC_PROJECT.match(text, s, e) or any(not (e <= a or s >= b) for a, b in taken):
+            if _GENERIC_PROJECT.match(text, s, e) or not taken.free(s, e):
                 continue
             spans.append(Span.of(text, s, e, PROJECT))
-            taken.append((s, e))
+            taken.add(s, e)
         amounts = _amount_spans(text, line_s, line_e, taken)
         spans += amounts
+        starts = sorted(a.start for a in amounts if a.label == AMOUNT)
+        by_start = {a.start: a for a in amounts if a.label == AMOUNT}
         for clause_s, clause_e in clauses(text, line_s, line_e):
-            for amount in (
-                a for a in amounts if clause_s <= a.start < clause_e and a.label == AMOUNT
-            ):
-                ind = _indicator_before(text, clause_s, amount)
-                if ind and all(ind.end <= a or ind.start >= b for a, b in taken):
-                    spans.append(ind)
-                    taken.append((ind.start, ind.end))
-                break  # one indicator per clause: the one before its first amount
+            i = bisect.bisect_left(starts, clause_s)
+            if i == len(starts) or starts[i] >= clause_e:
+                continue
+            # one indicator per clause: the one before its first amount
+            ind = _indicator_before(text, clause_s, by_start[starts[i]])
+            if ind and taken.free(ind.start, ind.end):
+                spans.append(ind)
+                taken.add(ind.start, ind.end)
     return sorted(spans)
 
 

@@ -6,9 +6,10 @@ segmenter here works on offsets into the untouched text and never fails on odd i
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 FULL_STOP = "。！？!?"
 SENTENCE_END = FULL_STOP + "；;"
@@ -34,6 +35,30 @@ HEADING_MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"\s*\d+[、.．](?!\d)"), 3),
     (re.compile(r"\s*[(（]\d+[)）]"), 4),
 )
+
+
+class Stretches:
+    """Disjoint ``[start, end)`` stretches of a text (spans already placed), kept sorted:
+    whether a new one is free is one bisection, not a scan over thousands on a long line."""
+
+    def __init__(self, stretches: Iterable[tuple[int, int]] = ()) -> None:
+        pairs = sorted(stretches)
+        self.starts = [s for s, _ in pairs]
+        self.ends = [e for _, e in pairs]
+
+    def free(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end)  # the stretches starting before `end`
+        return i == 0 or self.ends[i - 1] <= start  # disjoint: the last of them ends last
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+
+    def overlapping(self, start: int, end: int) -> range:
+        """Indices of the stretches that overlap ``[start, end)``."""
+        first = bisect.bisect_right(self.ends, start)
+        return range(first, bisect.bisect_left(self.starts, end, lo=first))
 
 
 def lines(text: str) -> Iterator[tuple[int, int]]:
