@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlp.errors import InputError, OutputError
+from nlp.errors import InputError, OutputError, UsageError
 from nlp.extractor import DOC_CHARS_PER_CALL, Extractor
 from nlp.io import (
     JSONL_SUFFIXES,
@@ -101,6 +101,18 @@ def read_manifest(out: Path) -> dict[str, dict[str, Any]]:
     return done
 
 
+def _same_settings(done: dict[str, dict[str, Any]], settings: dict[str, Any], out: Path) -> None:
+    """--resume continues a run only with the model and options that made its rows."""
+    for row in done.values():
+        for key, value in settings.items():
+            if key in row and row[key] != value:
+                raise UsageError(
+                    f"--resume: {out} was made with {key} {row[key]!r}, this run has {value!r}; "
+                    "rows of two configurations would mix",
+                    fix=f"run with the same {key}, or without --resume to start over",
+                )
+
+
 def _source(doc: str) -> str:
     """The input a document came from: `reports.jsonl#7` → `reports.jsonl`."""
     name, _, _ = doc.rpartition("#")
@@ -125,8 +137,10 @@ def still_current(
 class _Sink:
     """The output (one `RecordWriter`) and its manifest, a line per finished document."""
 
-    def __init__(self, out: Path, fmt: str, *, keep: dict[str, Any] | None) -> None:
-        self.out = out
+    def __init__(
+        self, out: Path, fmt: str, *, keep: dict[str, Any] | None, settings: dict[str, Any]
+    ) -> None:
+        self.out, self.settings = out, settings
         counts: Counter[str] = Counter()
 
         def kept() -> Iterator[dict[str, Any]]:
@@ -156,6 +170,7 @@ class _Sink:
         self._log({"doc": doc, "sha256": sha256, "rows": 0, "error": reason})
 
     def _log(self, row: dict[str, Any]) -> None:
+        row = {**row, **self.settings}  # which model and options made the rows
         self.manifest.write(json.dumps(row, ensure_ascii=False) + "\n")
         self.manifest.flush()
 
@@ -207,15 +222,24 @@ def run(
     ``on_document(doc, characters)`` is called as each input is done with: written, failed
     (0 characters) or skipped by ``resume`` (0), so that a progress bar reaches its total.
     """
+    names = list(iter_inputs(paths, glob=glob))
+    if any(name != "-" and Path(name).resolve() == out.resolve() for name in names):
+        raise UsageError(
+            f"-o {out} is one of the inputs: writing it would destroy it",
+            fix="write the records to another file",
+        )
     summary = Summary()
     on_document = on_document or (lambda doc, chars: None)
+    settings = {"model": getattr(extractor, "version", None), "doc_year": doc_year, "fmt": fmt}
     done = still_current(read_manifest(out), reading) if resume else None
-    sink = _Sink(out, fmt, keep=done)
+    if done:
+        _same_settings(done, settings, out)
+    sink = _Sink(out, fmt, keep=done, settings=settings)
     texts = out.with_name(out.name + ".texts.jsonl") if emit_text else None
     text_file = texts.open("a" if resume else "w", encoding="utf-8") if texts else None
     try:
         pending = []
-        for item in _inputs(iter_inputs(paths, glob=glob), summary, sink, reading, on_document):
+        for item in _inputs(names, summary, sink, reading, on_document):
             if done is not None and item.doc in done and done[item.doc]["sha256"] == item.sha256:
                 summary.skipped += 1
                 on_document(item.doc, 0)

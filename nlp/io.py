@@ -7,8 +7,10 @@ readers never normalise newlines or strip anything.
 from __future__ import annotations
 
 import codecs
+import fnmatch
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -28,12 +30,39 @@ _BOMS = (
 )
 
 
+def _looks_utf16(head: bytes) -> bool:
+    """Whether bytes read as UTF-16 (either order) give text: CJK, ASCII and punctuation."""
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = head[: len(head) // 2 * 2].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        readable = sum(
+            "\u4e00" <= c <= "\u9fff" or " " <= c <= "~" or c in "\n\r\t，。、；：％" for c in text
+        )
+        if text and readable >= 0.9 * len(text):
+            return True
+    return False
+
+
 def decode(data: bytes, *, source: str = "<bytes>") -> str:
     """Bytes → text: a BOM decides, then strict UTF-8, then GB18030, then detection."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding)
-    if b"\x00" in data[:4096]:
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{source}: starts with a {encoding} byte-order mark but does not decode as "
+                    f"{encoding} (byte {exc.start})"
+                ) from exc
+    head = data[:4096]
+    if b"\x00" in head:
+        if _looks_utf16(head):
+            raise InputError(
+                f"{source}: looks like UTF-16 without a byte-order mark",
+                fix="save it as UTF-8 (or UTF-16 with a BOM)",
+            )
         raise InputError(f"{source}: binary file (NUL bytes), not a text report")
     try:
         return data.decode("utf-8")
@@ -95,7 +124,11 @@ class _VisibleText(HTMLParser):
 
 
 def html_text(markup: str) -> str:
-    """The visible text of an HTML page, one line per block element."""
+    """The visible text of an HTML page, one line per block element; an unterminated
+    `<!--` hides the rest of the page, as browsers do."""
+    start = markup.rfind("<!--")
+    if start >= 0 and "-->" not in markup[start:]:
+        markup = markup[:start]
     parser = _VisibleText()
     parser.feed(markup)
     parser.close()
@@ -151,6 +184,8 @@ def read_document(path: str | Path) -> str:
     """The text of a report file: .txt/.md (encoding detected), .html/.htm (visible text),
     .docx and .pdf (text layer, with the `docs` extra). Raises `InputError` naming the file."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: a folder that cannot be read (permission denied?)")
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
         raise InputError(f"{path}: a JSONL file holds many reports; read it with jsonl_documents")
@@ -202,17 +237,31 @@ def jsonl_documents(
         raise InputError(f"{path}: cannot read ({exc})") from exc
 
 
+def _collect(into: list[str]) -> Callable[[OSError], None]:
+    return lambda error: into.append(str(error.filename))
+
+
 def iter_inputs(paths: Iterable[str], *, glob: str = "*") -> Iterator[str]:
     """Input names in a stable order: files as given, directories walked recursively for
-    files matching ``glob`` with a known suffix, and ``-`` (stdin) as is."""
+    files matching ``glob`` with a known suffix, and ``-`` (stdin) as is. A folder that
+    cannot be read is yielded itself, so that the run reports it as a failed input;
+    symbolic links to folders are not followed (no loops)."""
     for name in paths:
         path = Path(name)
         if name == "-" or not path.is_dir():
             yield name
             continue
-        for child in sorted(path.rglob(glob)):
-            if child.is_file() and child.suffix.lower() in SUFFIXES:
-                yield str(child)
+        unreadable: list[str] = []
+        found = []
+        for folder, dirs, files in os.walk(path, onerror=_collect(unreadable)):
+            dirs.sort()
+            found += [
+                Path(folder) / f
+                for f in files
+                if Path(f).suffix.lower() in SUFFIXES and fnmatch.fnmatch(f, glob)
+            ]
+        yield from (str(p) for p in sorted(found))
+        yield from sorted(unreadable)
 
 
 def count_documents(names: Iterable[str]) -> int:

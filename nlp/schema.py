@@ -183,9 +183,21 @@ class Document:
 
     @classmethod
     def from_span_line(cls, d: dict[str, Any]) -> Document:
+        """A span line, checked: every span lies in the text and quotes it exactly."""
+        text = d["text"]
+        spans = tuple(sorted(Span.from_dict(s) for s in d.get("spans", [])))
+        for span in spans:
+            if (
+                not 0 <= span.start < span.end <= len(text)
+                or text[span.start : span.end] != span.text
+            ):
+                raise ValueError(
+                    f"span {span.label} {span.text!r} [{span.start}:{span.end}] does not match "
+                    f"the text (length {len(text)})"
+                )
         return cls(
-            text=d["text"],
-            spans=tuple(sorted(Span.from_dict(s) for s in d.get("spans", []))),
+            text=text,
+            spans=spans,
             doc=d.get("doc"),
             doc_year=d.get("doc_year"),
             doc_year_source=d.get("doc_year_source"),

@@ -136,3 +136,51 @@ def test_evaluate_rules_reports_spans_and_records(tmp_path):
     assert result.exit_code == 0
     payload = json.loads(report.read_text(encoding="utf-8"))
     assert set(payload) == {"spans", "records"} and 0 < payload["spans"]["micro"]["f1"] < 1
+
+
+def test_assemble_refuses_spans_that_do_not_match_the_text(tmp_path):
+    spans = tmp_path / "bad.jsonl"
+    line = {
+        "doc": "a",
+        "text": "完成990亿元",
+        "spans": [{"label": "AMOUNT", "start": 2, "end": 9, "text": "990"}],
+    }
+    spans.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["assemble", str(spans), "-o", str(tmp_path / "r.jsonl")])
+    assert (
+        result.exit_code == 1
+        and "bad.jsonl:1" in result.output
+        and "does not match" in result.output
+    )
+
+
+def test_malformed_exports_are_each_reported_not_a_traceback(tmp_path):
+    (tmp_path / "a.json").write_text("[1]", encoding="utf-8")
+    (tmp_path / "b.json").write_text('{"data": {"text": null}}', encoding="utf-8")
+    (tmp_path / "c.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    task = {"data": {"text": "完成990亿元", "meta": {"year": "twenty"}}, "annotations": []}
+    (tmp_path / "d.json").write_text(json.dumps(task), encoding="utf-8")
+    result = runner.invoke(app, ["annotations", "check", str(tmp_path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    for name, reason in [
+        ("a.json", "JSON object"),
+        ("b.json", "data.text"),
+        ("c.json", "RecursionError"),
+        ("d.json", "not a year"),
+    ]:
+        assert any(name in line and reason in line for line in result.output.splitlines()), name
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert runner.invoke(app, ["annotations", "check", str(empty)]).exit_code == 1
+
+
+def test_duplicate_result_ids_and_float_offsets_are_refused(tmp_path):
+    result = {"id": "r1", "type": "labels", "from_name": "label", "to_name": "text",
+              "value": {"start": 2, "end": 5, "text": "990", "labels": ["AMOUNT"]}}  # fmt: skip
+    task = {"data": {"text": "完成990亿元"}, "annotations": [{"result": [result, result]}]}
+    (tmp_path / "dup.json").write_text(json.dumps(task), encoding="utf-8")
+    floats = json.loads(json.dumps(task))
+    floats["annotations"][0]["result"] = [{**result, "value": {**result["value"], "start": 2.7}}]
+    (tmp_path / "float.json").write_text(json.dumps(floats), encoding="utf-8")
+    out = runner.invoke(app, ["annotations", "check", str(tmp_path)]).output
+    assert "'r1' used twice" in out and "offsets must be integers" in out

@@ -169,6 +169,7 @@ class Interrupting:
 
     def __init__(self, inner, after):
         self.inner, self.after, self.calls = inner, after, 0
+        self.version = inner.version  # the same model: --resume may continue its run
 
     def extract_many(self, items, **kw):
         self.calls += 1
@@ -373,3 +374,37 @@ def test_the_api_refuses_what_is_not_a_text_with_a_clear_error():
     doc = extractor.extract("2020年工作总结\n上半年新增企业6家。")
     assert (doc.doc_year, doc.doc_year_source) == (2020, "title")
     assert extractor.extract("新增企业6家。", doc_year=2019).doc_year_source == "option"
+
+
+def test_an_output_that_is_an_input_a_bad_batch_size_and_a_changed_model_are_refused(
+    tmp_path, reports
+):
+    first = sorted(reports.iterdir())[0]
+    before = first.read_bytes()
+    result = runner.invoke(app, ["extract", str(reports), "-o", str(first), "--model", "rules"])
+    assert result.exit_code == 2 and "one of the inputs" in result.output
+    assert first.read_bytes() == before  # the input is untouched
+    out = tmp_path / "r.jsonl"
+    bad = runner.invoke(app, ["extract", str(reports), "-o", str(out), "--batch-size", "-5"])
+    assert bad.exit_code == 2 and not out.exists()
+    assert (
+        runner.invoke(app, ["extract", str(reports), "-o", str(out), "--model", "rules"]).exit_code
+        == 0
+    )
+    kept = out.read_bytes()
+    again = runner.invoke(
+        app,
+        [
+            "extract",
+            str(reports),
+            "-o",
+            str(out),
+            "--model",
+            "rules",
+            "--resume",
+            "--doc-year",
+            "2019",
+        ],
+    )
+    assert again.exit_code == 2 and "doc_year" in again.output
+    assert out.read_bytes() == kept

@@ -106,3 +106,21 @@ def test_unknown_suffixes_and_corrupt_office_files_are_input_errors(tmp_path):
     broken.write_bytes(b"PK\x03\x04 x")
     with pytest.raises(InputError, match=r"c\.docx: not a readable \.docx"):
         read_document(broken)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"\xff\xfe\x41", "byte-order mark but does not decode"),
+        (b"\xef\xbb\xbf\xff", "byte-order mark but does not decode"),
+        ("2020年完成990亿元".encode("utf-16-le"), "UTF-16 without a byte-order mark"),
+        (b"\x00\x01\x02PK\x00\x00\x17\x00", "binary file"),
+    ],
+)
+def test_bytes_that_do_not_decode_are_named_input_errors(data, reason):
+    with pytest.raises(InputError, match=reason):
+        read_bytes(data, source="x.txt")
+
+
+def test_an_unterminated_html_comment_hides_the_rest_of_the_page():
+    assert html_text("<p>完成990亿元</p><!-- 隐藏 <p>不是正文</p>") == "完成990亿元"

@@ -25,12 +25,14 @@ def check(path: ExistingPath) -> None:
     unknown labels, overlapping spans, relations to missing or wrong-label spans, and
     AMOUNT spans without a record. Exits 1 when there is any.
     """
+    from nlp.training.annotations import load_tasks as load
     from nlp.training.validate import check as check_tasks
 
-    tasks = load_tasks(path)
-    problems = check_tasks(tasks)
+    unreadable: list = []
+    tasks = load(path, errors=unreadable)
+    problems = [*map(str, unreadable), *map(str, check_tasks(tasks))]
     for problem in problems:
-        console.print(f"[red]✗[/] {escape(str(problem))}", highlight=False)
+        console.print(f"[red]✗[/] {escape(problem)}", highlight=False)
     spans = sum(len(t.spans) for t in tasks)
     if problems:
         err.print(f"{len(problems)} problem(s) in {len(tasks)} task(s), {spans} spans")

@@ -26,7 +26,7 @@ from nlp.errors import UsageError
 DocYear = Annotated[
     int | None, typer.Option(help="Year for relative dates \\[default: from each title].")
 ]
-BatchSize = Annotated[int, typer.Option(help="Windows per model call.")]
+BatchSize = Annotated[int, typer.Option(min=1, help="Windows per model call.")]
 TextField = Annotated[
     str | None,
     typer.Option(

@@ -110,10 +110,15 @@ def _choose_result(item: dict[str, Any]) -> list[dict[str, Any]]:
 
 def task_from_ls(item: dict[str, Any]) -> Task:
     """Read one task of a Label Studio JSON export (spans are not validated here)."""
+    if not isinstance(item, dict):
+        raise AnnotationError(f"a task is a JSON object, got {type(item).__name__}")
     data = item.get("data") or {}
-    if "text" not in data:
-        raise AnnotationError(f"task {item.get('id')!r}: data.text is missing")
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        raise AnnotationError(f"task {item.get('id')!r}: data.text is missing or not a string")
     text = data["text"]
+    year = (data.get("meta") or {}).get("year") if isinstance(data.get("meta"), dict) else None
+    if year not in (None, "") and not str(year).strip().isdigit():
+        raise AnnotationError(f"task {item.get('id')!r}: meta.year {year!r} is not a year")
     spans: dict[str, Span] = {}
     relations: list[tuple[str, str]] = []
     change: dict[str, str] = {}
@@ -123,9 +128,17 @@ def task_from_ls(item: dict[str, Any]) -> Task:
         if kind == "labels":
             value = result["value"]
             labels = value.get("labels") or [""]
-            spans[str(result["id"])] = Span(
-                start=int(value["start"]),
-                end=int(value["end"]),
+            rid = str(result["id"])
+            if rid in spans:
+                raise AnnotationError(f"task {item.get('id')!r}: result id {rid!r} used twice")
+            if not all(isinstance(value.get(k), int) for k in ("start", "end")):
+                raise AnnotationError(
+                    f"task {item.get('id')!r}: result {rid!r}: offsets must be integers, got "
+                    f"{value.get('start')!r}-{value.get('end')!r}"
+                )
+            spans[rid] = Span(
+                start=value["start"],
+                end=value["end"],
                 label=str(labels[0]),
                 text=str(value.get("text", "")),
                 score=result.get("score"),
@@ -177,26 +190,44 @@ def load_splits(path: str | Path) -> dict[str, str]:
     return splits
 
 
-def load_tasks(path: str | Path) -> list[Task]:
-    """Tasks from a Label Studio JSON export file, or from every ``*.json`` in a directory."""
+def load_tasks(path: str | Path, *, errors: list[AnnotationError] | None = None) -> list[Task]:
+    """Tasks from a Label Studio JSON export file, or from every ``*.json`` in a directory.
+
+    A file or task that cannot be read raises `AnnotationError` naming it; with ``errors``
+    given, it is appended there instead and the others are still read (`annotations check`
+    reports every one). No task at all is an error too."""
     path = Path(path)
     if not path.exists():
         raise AnnotationError(f"{path}: no such file or directory")
     tasks: list[Task] = []
+
+    def fail(error: AnnotationError) -> None:
+        if errors is None:
+            raise error
+        errors.append(error)
+
     for file in _json_files(path):
         try:
             items = json.loads(file.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise AnnotationError(f"{file}: not a JSON file ({exc})") from exc
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            fail(AnnotationError(f"{file}: not a readable JSON file ({type(exc).__name__}: {exc})"))
+            continue
         if isinstance(items, dict):
             items = [items]
         if not isinstance(items, list):
-            raise AnnotationError(f"{file}: expected a list of tasks")
+            fail(AnnotationError(f"{file}: expected a list of tasks"))
+            continue
         for i, item in enumerate(items):
             try:
                 tasks.append(task_from_ls(item))
-            except (KeyError, TypeError, ValueError) as exc:
-                raise AnnotationError(f"{file}: task #{i}: {exc}") from exc
+            except AnnotationError as exc:
+                fail(AnnotationError(f"{file}: task #{i}: {exc}"))
+            except KeyError as exc:
+                fail(AnnotationError(f"{file}: task #{i}: a result lacks the field {exc}"))
+            except (TypeError, ValueError, AttributeError, IndexError) as exc:
+                fail(AnnotationError(f"{file}: task #{i}: malformed ({type(exc).__name__}: {exc})"))
+    if not tasks and not errors:
+        raise AnnotationError(f"{path}: no annotated tasks", fix="point at Label Studio exports")
     return tasks
 
 
