@@ -70,13 +70,10 @@ def snap_to_rules(
 def drop_boilerplate(text: str, spans: Sequence[Span]) -> list[Span]:
     """No spans on lines of site furniture or publication metadata (guidelines 1.5), nor
     inside the numbered markers that open lines."""
-    bad = [(s, e) for s, e in lines(text) if is_boilerplate(text[s:e])]
-    markers = list_markers(text)
+    bad = Stretches((s, e) for s, e in lines(text) if is_boilerplate(text[s:e]))
+    markers = Stretches(list_markers(text))
     return [
-        x
-        for x in spans
-        if not any(a <= x.start < b for a, b in bad)
-        and not any(a <= x.start and x.end <= b for a, b in markers)
+        x for x in spans if bad.free(x.start, x.start + 1) and not markers.contains(x.start, x.end)
     ]
 
 

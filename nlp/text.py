@@ -55,6 +55,11 @@ class Stretches:
         self.starts.insert(i, start)
         self.ends.insert(i, end)
 
+    def contains(self, start: int, end: int) -> bool:
+        """Whether one stretch holds all of ``[start, end)``."""
+        i = bisect.bisect_right(self.starts, start) - 1
+        return i >= 0 and self.ends[i] >= end
+
     def overlapping(self, start: int, end: int) -> range:
         """Indices of the stretches that overlap ``[start, end)``."""
         first = bisect.bisect_right(self.ends, start)
