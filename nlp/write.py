@@ -85,6 +85,21 @@ def _output_error(exc: OSError, path: Path) -> OutputError:
     )
 
 
+def check_writable(out: Path) -> None:
+    """Fail before any work when ``out`` cannot be written: a folder in the way, a folder
+    that cannot be made or written to."""
+    if out.is_dir():
+        raise OutputError("is a folder", where=str(out), fix="give a file name with -o")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _output_error(exc, out) from exc
+    if not os.access(out.parent, os.W_OK):
+        raise OutputError(
+            "the folder is not writable", where=str(out.parent), fix="choose another -o"
+        )
+
+
 class RecordWriter:
     """Rows of one output, appended document by document; ``keep`` rows (a resumed run's
     finished documents, read by `read_rows`) are written first."""
@@ -92,8 +107,7 @@ class RecordWriter:
     def __init__(self, out: Path, fmt: str, *, keep: Iterable[dict[str, Any]] = ()) -> None:
         if fmt not in (*FORMATS, SPAN_LINES):
             raise UsageError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
-        if out.is_dir():
-            raise OutputError("is a directory", where=str(out), fix="give a file name with -o")
+        check_writable(out)
         self.out, self.fmt, self.count = out, fmt, 0
         self.staging = staging_path(out)
         fresh = self.staging.with_name(self.staging.name + f".{os.getpid()}")

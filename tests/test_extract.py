@@ -408,3 +408,18 @@ def test_an_output_that_is_an_input_a_bad_batch_size_and_a_changed_model_are_ref
     )
     assert again.exit_code == 2 and "doc_year" in again.output
     assert out.read_bytes() == kept
+
+
+def test_ctrl_c_exits_130_saying_how_to_resume_and_leaves_no_partial_output(
+    tmp_path, reports, monkeypatch
+):
+    import nlp.cli.run as run_cli
+
+    real = run_cli.load_extractor
+    monkeypatch.setattr(
+        run_cli, "load_extractor", lambda *a, **k: Interrupting(real("rules", "cpu", 32), after=0)
+    )
+    out = tmp_path / "r.jsonl"
+    result = runner.invoke(app, ["extract", str(reports), "-o", str(out)])
+    assert result.exit_code == 130 and "--resume" in result.output
+    assert not out.exists() and (tmp_path / "r.jsonl.partial").exists()

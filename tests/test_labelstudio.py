@@ -337,3 +337,19 @@ def test_cli_push_and_pull(server, tmp_path, monkeypatch):
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "not-the-key")
     result = runner.invoke(app, ["ls", "pull", "--project", "cli", "-o", str(out)])
     assert result.exit_code == 3 and "refused the API key" in result.output
+
+
+def test_a_malformed_server_address_is_a_usage_error_and_credentials_never_show(monkeypatch):
+    from nlp.training.labelstudio import redact
+
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "k")
+    with pytest.raises(UsageError, match="not a server address"):
+        Connection.from_env("http://[::1")
+    with pytest.raises(UsageError, match="not a server address"):
+        Connection.from_env("localhost:8080")
+    conn = Connection.from_env(f"http://user:s3cret@127.0.0.1:{_free_port()}", "k")
+    assert "s3cret" not in conn.shown
+    with pytest.raises(LabelStudioError) as info:
+        pull(conn, "reports")
+    assert "s3cret" not in str(info.value) and "***@" in str(info.value)
+    assert redact("see https://a:b@host/x") == "see https://***@host/x"

@@ -70,6 +70,10 @@ def _run_batch(paths: list[str], out: Path, extractor: Any, **options: Any) -> N
     from nlp.io import count_documents, iter_inputs
 
     names = list(iter_inputs(paths, glob=options.pop("glob", "*")))
+    if out.exists() and not options.get("resume"):
+        err.print(
+            f"[yellow]note:[/] {escape(str(out))} exists and is replaced (--resume continues it)"
+        )
     what = "tagging" if options.get("fmt") == "spans" else "extracting"
     with progress(count_documents(names), what) as (_, on_document):
         summary = run(names, out, extractor, on_document=on_document, **options)
@@ -257,7 +261,9 @@ def review(
     from nlp.batch import Reading, read_inputs
     from nlp.io import iter_inputs
     from nlp.review import render
+    from nlp.write import check_writable
 
+    check_writable(out)  # before the work, not after it
     extractor = load_extractor(model, device, 32)
     items, failed = [], 0
     for name in iter_inputs(paths, glob=glob):

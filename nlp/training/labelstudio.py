@@ -8,9 +8,11 @@ passed in). The key is never printed, logged or put into an error message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
 from nlp.errors import InputError, LabelStudioError, UsageError
@@ -96,7 +98,22 @@ class Connection:
                 "no Label Studio API key given",
                 fix=f"set {KEY_ENV} or pass --api-key (Account & Settings → Access Token)",
             )
+        try:
+            parts = urlsplit(url)
+            ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise UsageError(
+                f"{redact(url)} is not a server address",
+                fix="give one such as http://localhost:8080",
+            )
         return cls(url.rstrip("/"), api_key)
+
+    @property
+    def shown(self) -> str:
+        """The server address as messages show it: no user name or password."""
+        return redact(self.url)
 
     def client(self) -> LabelStudio:
         try:
@@ -115,13 +132,18 @@ class Connection:
 
         try:
             return fn(*args, **kwargs)
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.InvalidURL) as exc:
             raise LabelStudioError(
-                f"cannot reach Label Studio at {self.url} ({type(exc).__name__}: {exc}); "
-                "is the server running?"
+                f"cannot reach Label Studio at {self.shown} ({type(exc).__name__}: "
+                f"{redact(str(exc))}); is the server running?"
             ) from exc
         except ApiError as exc:
-            raise LabelStudioError(_api_message(what, self.url, exc)) from exc
+            raise LabelStudioError(_api_message(what, self.shown, exc)) from exc
+
+
+def redact(text: str) -> str:
+    """A URL (or a message holding one) without the credentials inside it."""
+    return re.sub(r"(?<=://)[^/@\s]+@", "***@", text)
 
 
 def _api_message(what: str, url: str, exc: Any) -> str:
