@@ -11,14 +11,14 @@ import argparse
 import json
 
 from nlp.training.annotations import load_tasks
-from nlp.training.evaluate import as_records, evaluate_records, evaluate_spans
+from nlp.training.evaluate import evaluate_records, evaluate_spans
 
 
 def agreement(first: list, second: list) -> dict:
     by_name = {t.name: t for t in second}
     shared = [t for t in first if t.name in by_name]
     spans = {t.name: by_name[t.name].sorted_spans() for t in shared}
-    records = {t.name: as_records(by_name[t.name]) for t in shared}
+    records = {t.name: by_name[t.name].records() for t in shared}
     for t in shared:
         if t.text != by_name[t.name].text:
             raise SystemExit(f"{t.name}: the two annotations are of different texts")

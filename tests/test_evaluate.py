@@ -1,7 +1,7 @@
 import dataclasses
 
 from nlp.records import assemble
-from nlp.training.evaluate import as_records, evaluate_records, evaluate_spans, span_scores
+from nlp.training.evaluate import evaluate_records, evaluate_spans, span_scores
 from nlp.training.markup import parse
 
 
@@ -39,7 +39,7 @@ def test_oracle_assembly_on_the_gold_reports(gold_tasks):
 
 def test_a_wrong_field_costs_full_but_not_core(gold_tasks):
     task = gold_tasks[0]
-    records = as_records(task)
+    records = task.records()
     dated = next(i for i, r in enumerate(records) if r.date is not None)
     broken = list(records)
     broken[dated] = dataclasses.replace(records[dated], date=None)
@@ -59,7 +59,7 @@ def test_field_accuracy_counts_only_records_where_a_side_has_a_value():
     task = _one_record_task(
         "[[产值|I]]增长[[5|A|I=产值|C=+]][[%|U]],[[企业|I]][[6|A|I=企业]][[家|U]]"
     )
-    right = as_records(task)
+    right = task.records()
     scores = evaluate_records([task], {task.name: right})
     # only the 5% record has a change on either side: 1 scored, not 2 right by construction
     assert scores["field_scored"]["change"] == 1 and scores["field_accuracy"]["change"] == 1.0

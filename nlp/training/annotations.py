@@ -57,8 +57,10 @@ class Task:
     def sorted_spans(self) -> list[Span]:
         return sorted(self.spans.values())
 
-    def records(self) -> list[GoldRecord]:
-        """One gold record per AMOUNT span, its fields taken from the relations."""
+    def records(self) -> list[Record]:
+        """One gold record per AMOUNT span, its fields taken from the relations and its
+        change and approximate flag as annotated (normalised fields left empty): also the
+        prediction of one annotator scored against another."""
         links: dict[str, dict[str, Span]] = {}
         for src, dst in self.relations:
             if src in self.spans and dst in self.spans:
@@ -70,7 +72,7 @@ class Task:
             if span.label == AMOUNT:
                 fields = links.get(rid, {})
                 out.append(
-                    GoldRecord(
+                    Record(
                         amount=span,
                         **fields,
                         change=self.change.get(rid),
@@ -78,19 +80,6 @@ class Task:
                     )
                 )
         return sorted(out, key=lambda r: r.amount.start)
-
-
-@dataclass(frozen=True, slots=True)
-class GoldRecord:
-    """A record as annotated: its span fields only (normalised fields are computed)."""
-
-    amount: Span
-    unit: Span | None = None
-    indicator: Span | None = None
-    date: Span | None = None
-    project: Span | None = None
-    change: str | None = None
-    approximate: bool = False
 
 
 # --- reading -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from seqeval.scheme import IOB2
 
 from nlp.alignment import char_tags
 from nlp.schema import LABELS, Record, Span
-from nlp.training.annotations import GoldRecord, Task
+from nlp.training.annotations import Task
 
 FIELDS = ("unit", "indicator", "date", "project", "change", "approximate")
 
@@ -76,7 +76,7 @@ class _Fields:
     approximate: bool
 
 
-def _fields(record: GoldRecord | Record) -> _Fields:
+def _fields(record: Record) -> _Fields:
     """The compared fields of a gold record (change and approximate as annotated) or of a
     predicted one."""
     return _Fields(
@@ -120,23 +120,6 @@ def _scored(name: str, gold: _Fields, pred: _Fields) -> bool:
     value (a span, a change, approximate), so that no field is right by construction on
     records where neither side says anything."""
     return bool(getattr(gold, name) or getattr(pred, name))
-
-
-def as_records(task: Task) -> list[Record]:
-    """A task's gold records as `Record`s: one annotation scored as the prediction of
-    another (inter-annotator agreement), or a perfect prediction in tests."""
-    return [
-        Record(
-            amount=g.amount,
-            unit=g.unit,
-            indicator=g.indicator,
-            date=g.date,
-            project=g.project,
-            change=g.change,
-            approximate=g.approximate,
-        )
-        for g in task.records()
-    ]
 
 
 def _prf(right: int, n_pred: int, n_gold: int) -> dict[str, float]:
