@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,9 @@ class Tagger:
         self.rule_hints = rule_hints
         self._encoder = CharEncoder(tokenizer)
         self._lock = threading.Lock()  # the per-character id cache is shared
+        # called after each batch of windows with (windows done, windows in the call): a
+        # progress bar can move inside one long document
+        self.on_batch: Callable[[int, int], None] | None = None
         self._tags = [self.id2label[i] for i in range(len(self.id2label))]  # by label id
 
     @property
@@ -197,7 +200,9 @@ class Tagger:
         for probs in out:
             probs[:, self._tags.index("O")] = 1.0
         margin = [np.full(len(t), -1) for t in texts]
-        for batch in self._batches(self._windows(texts, rule_spans)):
+        windows = self._windows(texts, rule_spans)
+        done = 0
+        for batch in self._batches(windows):
             probs = self._forward(batch)
             for row, w in enumerate(batch):
                 index = np.asarray(w.char_index)
@@ -208,6 +213,9 @@ class Tagger:
                 at = w.start + chars[better]
                 margin[w.doc][at] = edge[better]
                 out[w.doc][at] = probs[row, pos[better]]
+            done += len(batch)
+            if self.on_batch is not None:
+                self.on_batch(done, len(windows))
         return out
 
     def predict(self, texts: Sequence[str]) -> list[list[Span]]:

@@ -75,8 +75,9 @@ def load_tasks(path: Path) -> list[Any]:
 
 @contextlib.contextmanager
 def progress(total: int | None = None, what: str = "extracting") -> Iterator[Any]:
-    """A progress bar on stderr over ``total`` documents (with an ETA when known), and the
-    ``on_document(doc, chars)`` callback that moves it."""
+    """A progress bar on stderr over ``total`` documents (with an ETA when known), the
+    ``on_document(doc, chars)`` callback that moves it, and ``on_batch(done, windows)``
+    that shows how far the tagger is inside long documents."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -90,14 +91,14 @@ def progress(total: int | None = None, what: str = "extracting") -> Iterator[Any
         TextColumn("[progress.description]{task.description}"),
         BarColumn(bar_width=None),
         MofNCompleteColumn(),
-        TextColumn("docs · {task.fields[rate]}"),
+        TextColumn("docs{task.fields[inside]} · {task.fields[rate]}"),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
         console=err,
         transient=False,
     ) as bar:
-        task = bar.add_task(what, total=total, rate="")
+        task = bar.add_task(what, total=total, rate="", inside="")
         counts = {"docs": 0, "chars": 0}
 
         def on_document(doc: str, chars: int) -> None:
@@ -105,9 +106,13 @@ def progress(total: int | None = None, what: str = "extracting") -> Iterator[Any
             counts["chars"] += chars
             elapsed = max(bar.tasks[0].elapsed or 1e-9, 1e-9)
             rate = f"{counts['chars'] / elapsed:,.0f} chars/s"
-            bar.update(task, advance=1, rate=rate, description=doc[-40:])
+            bar.update(task, advance=1, rate=rate, description=doc[-40:], inside="")
 
-        yield bar, on_document
+        def on_batch(done: int, windows: int) -> None:  # inside a long group of documents
+            if windows > 200:
+                bar.update(task, inside=f" (+{done / windows:.0%} of the next)")
+
+        yield bar, on_document, on_batch
 
 
 def print_span_scores(scores: dict) -> None:

@@ -75,7 +75,9 @@ def _run_batch(paths: list[str], out: Path, extractor: Any, **options: Any) -> N
             f"[yellow]note:[/] {escape(str(out))} exists and is replaced (--resume continues it)"
         )
     what = "tagging" if options.get("fmt") == "spans" else "extracting"
-    with progress(count_documents(names), what) as (_, on_document):
+    with progress(count_documents(names), what) as (_, on_document, on_batch):
+        if hasattr(extractor.tagger, "on_batch"):  # a model, not the rules
+            extractor.tagger.on_batch = on_batch
         summary = run(names, out, extractor, on_document=on_document, **options)
     _report(summary, out)
 
@@ -85,7 +87,7 @@ def _run_ray(paths: list[str], out: Path, model: str | None, **options: Any) -> 
         from nlp.ray_engine import run_ray
     except ImportError as exc:
         raise UsageError("the ray engine needs Ray", fix="pip install 'nlp[ray]'") from exc
-    with progress() as (_, on_document):
+    with progress() as (_, on_document, _on_batch):
         summary = run_ray(paths, out, model, on_document=on_document, **options)
     _report(summary, out)
 

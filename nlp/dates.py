@@ -1,0 +1,168 @@
+"""Which date governs an amount: candidates in the order guidelines section 4 gives (clause,
+earlier clause, paragraph opener, headline, headings, the document's date), a date never
+reaching back, plans taking their year and averages the multi-year period.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+from collections.abc import Iterator, Sequence
+
+from nlp.layout import Layout
+from nlp.place import DATE_ONLY, Place, in_scope, openers, within
+from nlp.schema import Span
+from nlp.text import clauses
+
+_UNRESOLVED = 1_000_000  # the length in days given to a date with no resolvable period
+
+
+_PLAN = re.compile(r"(?:计划|目标|力争|预期|预算)[^，,。；;完占的]{0,10}$")
+_AVERAGE = re.compile(r"年均|年平均|平均每年")
+YEAR_DAYS = 360  # a period at least this long is a year (or more)
+
+
+def _wanted(text: str, amount: Span, place: Place) -> int:
+    """The shortest period (days) an amount's date must cover: a multi-year average takes
+    the multi-year period in scope (`年均增长`), a target or plan the year it is set for
+    (`年度计划投资`, `全年目标`); 0 for anything else (guidelines rev 2, section 4)."""
+    before = text[place.clause[0] : amount.start]
+    if _AVERAGE.search(before):
+        return 2 * YEAR_DAYS
+    if _PLAN.search(before):
+        return YEAR_DAYS
+    return 0
+
+
+class YearLeads(dict):
+    """Per paragraph, computed once: where its clauses open with a year-level date, and
+    which (`2012年…,2013年…`: a paragraph that goes year by year has no opener for all)."""
+
+    def of(self, text: str, dates: Sequence[Span], paragraph: tuple[int, int]) -> list:
+        if paragraph not in self:
+            leads = ((c[0], leading_date(text, dates, c)) for c in clauses(text, *paragraph))
+            self[paragraph] = [(pos, d.text) for pos, d in leads if d and "年" in d.text]
+        return self[paragraph]
+
+
+def governing_date(
+    text: str,
+    dates: Sequence[Span],
+    amount: Span,
+    place: Place,
+    layout: Layout,
+    doc_date: Span | None,
+    leads: YearLeads,
+) -> Span | None:
+    """The governing date: the first in `_date_chain` whose period is long enough for the
+    amount (`_wanted`), else the first found at all."""
+    wanted = _wanted(text, amount, place)
+    first = None
+    for found in _date_chain(text, dates, amount, place, layout, doc_date, leads):
+        if found is None:
+            continue
+        if period_days(found) >= wanted and (wanted == 0 or _is_calendar(found)):
+            return found
+        first = first or found
+    return first
+
+
+def _date_chain(
+    text: str,
+    dates: Sequence[Span],
+    amount: Span,
+    place: Place,
+    layout: Layout,
+    doc_date: Span | None,
+    leads: YearLeads,
+) -> Iterator[Span | None]:
+    """Candidate dates in the order guidelines section 4 gives, a date never reaching back
+    from a later clause: the amount's clause; the nearest date in an earlier clause of its
+    sentence (to 。; a `；` does not end it); the paragraph's opener (after a headline); the
+    headline's own date; the section headings, nearest first, each with the date that opens
+    its first paragraph; the document's date. Several dates at one level come narrowest
+    first (`2020年和“十三五”时期` → 2020年, then 十三五)."""
+    yield in_scope(dates, amount, place.clause)
+    full = place.full
+    # the nearest earlier clause that opens with a date; a date inside a noun phrase
+    # (`我区2019年…任务指标为80户`) dates only its own clause
+    for clause in reversed(clauses(text, full[0], place.clause[0])):
+        found = leading_date(text, dates, clause)
+        if found is not None:
+            yield found
+            break
+    for opener in place.openers:
+        found = leading_date(text, dates, opener)
+        if found is None:
+            continue
+        # a paragraph that goes year by year (`2012年…,2013年…`) has no opener for all
+        year_by_year = any(
+            opener[1] <= pos < full[0] and lead != found.text
+            for pos, lead in leads.of(text, dates, place.paragraph)
+        )
+        if date_only(text, dates, opener) or not ("年" in found.text and year_by_year):
+            yield from sorted(within(dates, *opener), key=period_days)
+    if place.headline is not None:
+        yield from sorted(within(dates, *place.headline), key=period_days)
+    for heading in place.headings[::-1]:
+        yield from sorted(within(dates, *heading), key=period_days)
+        body = layout.following(heading)
+        if body is not None:
+            for opener in openers(text, layout, body)[:1]:
+                yield leading_date(text, dates, opener)
+    yield doc_date
+
+
+# a run-in heading before a paragraph's first words: `一、工业经济 1—6月份,…` (the list
+# marker may stand in a clause of its own, cut at its 、)
+_RUN_IN_HEADING = re.compile(
+    r"\s*(?:(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）])"
+    r"[^\s，,。:：]{0,12}[\s:：]+|[^\s，,。:：、]{1,12}[ \t\u3000]+)"
+)
+
+
+def leading_date(text: str, dates: Sequence[Span], clause: tuple[int, int]) -> Span | None:
+    """The date a clause starts with (after a preposition such as 截至/在, or a run-in
+    heading such as `一、工业经济 `), if any; of several dates there, the narrowest period."""
+    inside = within(dates, *clause)
+    if not inside:
+        return None
+    run_in = _RUN_IN_HEADING.match(text, clause[0], inside[0].start)
+    start = run_in.end() if run_in else clause[0]
+    if not DATE_ONLY.fullmatch(text, start, inside[0].start):
+        return None
+    return min(inside, key=period_days)
+
+
+def date_only(text: str, dates: Sequence[Span], clause: tuple[int, int]) -> bool:
+    """Whether a clause is nothing but dates and prepositions: `截至2019年6月10日,`."""
+    pos = clause[0]
+    for d in within(dates, *clause):
+        if not DATE_ONLY.fullmatch(text, pos, d.start):
+            return False
+        pos = d.end
+    return bool(DATE_ONLY.fullmatch(text, pos, clause[1]))
+
+
+def _is_calendar(date: Span) -> bool:
+    """Whether a date names a calendar period (`1-5月`, `2019年`), not `目前` or `汛期前`."""
+    return period_days(date) < _UNRESOLVED
+
+
+@functools.lru_cache(maxsize=4096)
+def _days(text: str) -> int:
+    from nlp.periods import parse_period
+
+    period = parse_period(text, doc_year=2000)  # any year: only the length matters
+    if period.start is None or period.end is None:
+        return _UNRESOLVED
+    return (_date_of(period.end) - _date_of(period.start)).days
+
+
+def period_days(date: Span) -> int:
+    return _days(date.text)
+
+
+def _date_of(iso: str) -> datetime.date:
+    return datetime.date.fromisoformat(iso)
