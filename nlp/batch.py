@@ -311,11 +311,11 @@ def _flush(
         else:
             rows = [r.to_dict(item.doc) for r in document.records]
             summary.records += len(rows)
-        sink.write(item.doc, item.sha256, rows)
-        if text_file is not None:
+        if text_file is not None:  # the text first: a document the manifest calls done has it
             line = {"doc": item.doc, "sha256": item.sha256, "text": item.text}
             text_file.write(json.dumps(line, ensure_ascii=False) + "\n")
             text_file.flush()
+        sink.write(item.doc, item.sha256, rows)
         summary.documents += 1
         summary.characters += len(item.text)
         on_document(item.doc, len(item.text))

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import quoteattr
 
 from nlp.errors import InputError, LabelStudioError, UsageError
-from nlp.io import read_document, text_sha256
+from nlp.io import text_sha256
 from nlp.schema import AMOUNT, LABELS, Document
 from nlp.training.annotations import (
     APPROXIMATE_NAME,
@@ -249,18 +249,18 @@ def push(
         summary.created += [source for source, _ in batch]
         batch.clear()
 
-    for source in paths:
-        try:
-            text = read_document(source)
-        except InputError as exc:
-            summary.failures.append((source, str(exc)))
+    from nlp.batch import read_inputs
+
+    for source, text, year in (doc for name in paths for doc in read_inputs(name)):
+        if isinstance(text, InputError):  # a bad file (or JSONL line) fails alone
+            summary.failures.append((source, str(text)))
             continue
         sha = text_sha256(text)
         if sha in seen:
             summary.skipped.append(source)
             continue
         seen.add(sha)
-        document = extractor.extract(text, doc=source)
+        document = next(extractor.extract_many([(source, text, year)]))
         batch.append((source, task_payload(document, source, version)))
         if on_document is not None:
             on_document(source)
