@@ -76,8 +76,9 @@ def _run_batch(paths: list[str], out: Path, extractor: Any, **options: Any) -> N
         )
     what = "tagging" if options.get("fmt") == "spans" else "extracting"
     with progress(count_documents(names), what) as (_, on_document, on_batch):
-        if hasattr(extractor.tagger, "on_batch"):  # a model, not the rules
-            extractor.tagger.on_batch = on_batch
+        tagger = getattr(extractor, "tagger", None)
+        if hasattr(tagger, "on_batch"):  # a model, not the rules
+            tagger.on_batch = on_batch
         summary = run(names, out, extractor, on_document=on_document, **options)
     _report(summary, out)
 
