@@ -16,7 +16,7 @@ _APPROX_BEFORE = re.compile(
     r"(?:(?<![签节制预合])约|近|超过|超|突破|逾|大约|将近|接近|不低于|不少于|不下)(?:为|是)?$"
 )
 # qualifiers after the unit: `9200余家`, `左右`, `以上` (not the fixed `规模以上`), `7日内`;
-# a step reached (`迈上14万亿元新台阶`) is a round figure; `1/4强` right after a bare amount
+# a step reached (`迈上5000亿元新台阶`) is a round figure; `1/4强` right after a bare amount
 _APPROX_AFTER = re.compile(
     r"^(?:余|多|左右|以上|以内|以下|上下|内(?!容|部|地|外))"
     r"|^[^\s\d,，。;；、]{0,4}?(?<!规模)(?:左右|以上|以内|以下)"
@@ -33,7 +33,7 @@ _CHANGE_BEFORE = re.compile(
 # `新增9所幼儿园`: 新增 before a counted noun counts new things (a level), it is no change;
 # `存款新增800亿元` (nothing after the unit) is the stock's increase
 _NEW_COUNT = re.compile(r"新(?:增|建|开工)$")
-# a growth rate is a change: `居民消费价格涨幅…3%`, `增长速度…百分之十一`
+# a growth rate is a change: `物价涨幅…2.5%`, `增长速度…百分之十一`
 _RATE = re.compile(r"(?:(增速|涨幅|增幅|增长速度|增长幅度|增长率|上涨幅度)|(降幅))")
 _RATE_AT_END = re.compile(_RATE.pattern + "$")
 # `A、B分别增长x、y`: one change word covers every amount of its list
@@ -43,7 +43,7 @@ _BENCHMARK = re.compile(
     r"(?:高于|低于|超过|超出|快于|慢于)[^,，。;；]{0,12}(?:平均|全国|全省|全市|进度)"
     r"|比[^,，。;；]{0,12}(?:平均|全国|全省|全市)"
 )
-# a change verb before the indicator it changes: `降低成本110亿元`, `增加停车泊位7.4万个`
+# a change verb before the indicator it changes: `降低成本35亿元`, `增加停车泊位7.4万个`
 _VERB_BEFORE = re.compile(
     r"(?:(?P<inc>增加|扩增|净增|提高)|(?P<dec>减少|降低|压减|削减|核减|节约))[“\"]?$"
 )
@@ -74,14 +74,14 @@ def change_of(text: str, amount: Span, clause_start: int, unit: Span | None = No
 
 
 def is_gap(text: str, amount: Span, clause_start: int) -> bool:
-    """A gap to a benchmark or another region (`高于全国6.7个百分点`, `比平均增速高4.2`):
+    """A gap to a benchmark or another region (`高于全省2.3个百分点`, `比平均增速高1.5`):
     no change of the quantity itself (guidelines, section 4 "change")."""
     return bool(_BENCHMARK.search(text[clause_start : amount.start]))
 
 
 def indicator_change(text: str, amount: Span, indicator: Span | None) -> str | None:
     """The change an amount's indicator carries: a change verb right before it
-    (`降低成本110亿元`), or a growth rate (`增速`, `居民消费价格涨幅`: an increase, a 降幅
+    (`降低成本35亿元`), or a growth rate (`增速`, `物价涨幅`: an increase, a 降幅
     a decrease)."""
     if indicator is None:
         return None

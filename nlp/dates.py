@@ -114,7 +114,7 @@ def _date_chain(
     yield doc_date
 
 
-# a run-in heading before a paragraph's first words: `一、工业经济 1—6月份,…` (the list
+# a run-in heading before a paragraph's first words: `一、农业生产 1—9月份,…` (the list
 # marker may stand in a clause of its own, cut at its 、)
 _RUN_IN_HEADING = re.compile(
     r"\s*(?:(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）])"
@@ -124,7 +124,7 @@ _RUN_IN_HEADING = re.compile(
 
 def leading_date(text: str, dates: Sequence[Span], clause: tuple[int, int]) -> Span | None:
     """The date a clause starts with (after a preposition such as 截至/在, or a run-in
-    heading such as `一、工业经济 `), if any; of several dates there, the narrowest period."""
+    heading such as `一、农业生产 `), if any; of several dates there, the narrowest period."""
     inside = within(dates, *clause)
     if not inside:
         return None

@@ -54,7 +54,7 @@ def in_scope(candidates: Sequence[Span], amount: Span, scope: tuple[int, int]) -
 
 
 # a target or plan that the amount itself is (`年度计划投资22.7亿元`, `力争达到8%`), not the
-# completion of one (`完成年度计划的101%`)
+# completion of one (`完成年度计划的96%`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +90,7 @@ class Place:
 
 
 _LIST_ITEM = re.compile(r"\s*(?:[一二三四五六七八九十]+是|[(（][一二三四五六七八九十\d]+[)）]|——)")
-LIST_HEADLINE_CHARS = 60  # `一是…持续做实。`: a numbered item's headline may run longer
+LIST_HEADLINE_CHARS = 60  # `一是…稳步推进。`: a numbered item's headline may run longer
 
 
 def _is_headline(text: str, sentence: tuple[int, int]) -> bool:

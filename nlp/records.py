@@ -113,8 +113,8 @@ def _change(
     indicator: Span | None,
 ) -> str | None:
     """The change word before the amount; else that of the amount before it in the same
-    list (`分别增长8%和8.5%`); else, unless it is a gap to a benchmark, the change its
-    indicator carries (`降低成本110亿元`, `居民消费价格涨幅…3%`)."""
+    list (`分别增长6%和7.5%`); else, unless it is a gap to a benchmark, the change its
+    indicator carries (`降低成本35亿元`, `物价涨幅…2.5%`)."""
     found = change_of(text, amount, place.clause[0], unit)
     if (
         found is None

@@ -184,8 +184,8 @@ def _wrapped(paragraph: str, width: int = 14) -> str:
 def test_a_hard_wrapped_paragraph_keeps_its_opener_date_across_the_line_breaks():
     body = (
         "今年以来,全镇上下团结一心,攻坚克难,各项工作稳步推进,经济社会发展保持良好态势,"
-        "群众生活持续改善,招商引资取得新的进展,一批项目相继落地,全年引进项目十二个,"
-        "项目建设有序推进,签约资金持续增长,营商环境不断优化。"
+        "居民收入稳步提高,招商引资取得新的进展,一批项目相继落地,全年引进项目十二个,"
+        "项目建设有序推进,签约资金持续增长,服务水平明显提升。"
     )
     text = "工作总结\n" + _wrapped(body)
     start = text.index("十二")
@@ -244,7 +244,7 @@ def test_new_things_counted_are_no_change_but_a_stock_that_grew_is():
 
 
 def test_a_growth_rate_is_an_increase_even_when_capped():
-    _, (record,) = _records("[[居民消费价格|I]]涨幅控制在[[3|A]][[%|U]]以内。")
+    _, (record,) = _records("[[物价|I]]涨幅控制在[[2.5|A]][[%|U]]以内。")
     assert record.change == "increase" and record.approximate
 
 
@@ -280,14 +280,14 @@ def test_a_comparison_date_is_never_the_record_date_and_a_year_ago_is_compared()
 
 def test_a_run_in_headline_with_a_date_governs_its_paragraph():
     _, (record,) = _records(
-        "一、[[2025年|D]]工作回顾\n——[[这五年|D]]综合实力大幅提升。[[经济总量|I]]达到[[2.67|A]][[万亿元|U]]。"
+        "一、[[2025年|D]]工作回顾\n——[[这五年|D]]交通条件明显改善。[[公路里程|I]]达到[[3.2|A]][[万公里|U]]。"
     )
     assert record.date.text == "这五年"
 
 
 def test_a_section_takes_the_period_its_first_paragraph_opens_with():
     _, (record,) = _records(
-        "[[2026年|D]]某省政府工作报告\n一、一年接着一年干\n[[2025年|D]]是收官之年。一年来,我们奋勇争先。\n"
+        "[[2026年|D]]某省政府工作报告\n一、砥砺前行谋发展\n[[2025年|D]]是攻坚之年。一年来,各项工作稳步推进。\n"
         "(一)着力推进发展\n先进制造业作用增强。新增[[9|A]][[家|U]][[智能工厂|I]]。"
     )
     assert record.date.text == "2025年"
