@@ -171,8 +171,15 @@ class _Sink:
 
     def _log(self, row: dict[str, Any]) -> None:
         row = {**row, **self.settings}  # which model and options made the rows
-        self.manifest.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self.manifest.flush()
+        try:
+            self.manifest.write(json.dumps(row, ensure_ascii=False) + "\n")
+            self.manifest.flush()
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write the manifest ({exc.strerror or exc})",
+                where=str(manifest_path(self.out)),
+                fix="free some space, then run again with --resume",
+            ) from exc
 
     def close(self) -> None:
         self.manifest.close()
@@ -180,8 +187,9 @@ class _Sink:
 
     def abort(self) -> None:
         """Stop without making OUT: what is finished stays in the staging file and the
-        manifest, for --resume."""
-        self.manifest.close()
+        manifest, for --resume (a full disk may refuse even the last flush)."""
+        with contextlib.suppress(OSError):
+            self.manifest.close()
         self.writer.abort()
 
 

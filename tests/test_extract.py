@@ -423,3 +423,129 @@ def test_ctrl_c_exits_130_saying_how_to_resume_and_leaves_no_partial_output(
     result = runner.invoke(app, ["extract", str(reports), "-o", str(out)])
     assert result.exit_code == 130 and "--resume" in result.output
     assert not out.exists() and (tmp_path / "r.jsonl.partial").exists()
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 48 KiB tmpfs: a full disk, where this platform lets the tests mount one (root)."""
+    import subprocess
+
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(mount)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()[:80]}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_a_full_disk_is_one_output_error_and_leaves_no_half_written_output(tiny_disk, reports, fmt):
+    out = tiny_disk / f"r.{fmt}"
+    result = runner.invoke(
+        app, ["extract", str(reports), "-o", str(out), "-f", fmt, "--model", "rules"]
+    )
+    assert result.exit_code == 3, result.output
+    assert "error[output]" in result.output and "No space left" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()  # complete or absent: never a half record under the final name
+    manifest = tiny_disk / f"r.{fmt}.manifest.jsonl"
+    done = [json.loads(x) for x in manifest.read_text(encoding="utf-8").splitlines() if x.strip()]
+    assert all(row["error"] is None for row in done)  # nothing claimed that was not written
+
+
+def test_resume_recovers_a_staging_file_cut_inside_a_character(tmp_path, reports):
+    extractor = Extractor.load("rules")
+    whole = tmp_path / "whole.jsonl"
+    run([str(reports)], whole, extractor, chars_per_call=1)
+    part = tmp_path / "part.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        run([str(reports)], part, Interrupting(extractor, after=2), chars_per_call=1)
+    staging = tmp_path / "part.jsonl.partial"
+    cut = whole.read_text(encoding="utf-8").splitlines()[-1].encode("utf-8")
+    with staging.open("ab") as f:  # what a full disk leaves: half a line, half a character
+        f.write(cut[: next(i for i, b in enumerate(cut) if b >= 0x80) + 1])
+    summary = run([str(reports)], part, extractor, resume=True, chars_per_call=1)
+    assert summary.skipped == 2 and part.read_bytes() == whole.read_bytes()
+
+
+@pytest.mark.slow
+def test_kill_9_mid_run_then_resume_gives_the_same_output(tmp_path, reports):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(reports.iterdir())]
+    for i in range(120):
+        (folder / f"{i:03d}.txt").write_text(texts[i % len(texts)], encoding="utf-8")
+    whole = tmp_path / "whole.jsonl"
+    args = [sys.executable, "-m", "nlp", "extract", str(folder), "--model", "rules"]
+    subprocess.run([*args, "-o", str(whole)], check=True, capture_output=True)
+    out = tmp_path / "part.jsonl"
+    manifest = tmp_path / "part.jsonl.manifest.jsonl"
+    proc = subprocess.Popen(
+        [*args, "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if manifest.exists() and len(manifest.read_bytes().splitlines()) >= 10:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    proc.wait()
+    if proc.returncode == 0:
+        pytest.skip("the run finished before it could be killed")
+    assert not out.exists()  # killed: no final-named output
+    resumed = subprocess.run([*args, "-o", str(out), "--resume"], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert "already done" in resumed.stdout
+    assert out.read_bytes() == whole.read_bytes()
+
+
+def test_resume_refuses_when_finished_rows_are_gone_and_never_loses_them_on_failure(
+    tmp_path, reports, monkeypatch
+):
+    import nlp.batch
+
+    out = tmp_path / "r.jsonl"
+    args = ["extract", str(reports), "-o", str(out), "--model", "rules"]
+    assert runner.invoke(app, args).exit_code == 0
+    kept = out.read_bytes()
+
+    def broken(path, fmt):  # the disk fails while the finished rows are copied
+        yield from []
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(nlp.batch, "read_rows", broken)
+    failed = runner.invoke(app, [*args, "--resume"])
+    assert failed.exit_code != 0 and out.read_bytes() == kept  # the finished rows are intact
+    monkeypatch.undo()
+    out.unlink()  # the output deleted behind the manifest's back
+    refused = runner.invoke(app, [*args, "--resume"])
+    assert refused.exit_code == 3 and "rows are not in the output" in refused.output
+
+
+def test_output_and_input_folders_that_cannot_serve_are_clear_errors(tmp_path, reports):
+    folder_out = runner.invoke(
+        app, ["extract", str(reports), "-o", str(tmp_path), "--model", "rules"]
+    )
+    assert folder_out.exit_code == 3 and "is a folder" in folder_out.output
+    (reports / "loop").symlink_to(reports, target_is_directory=True)  # a symlink loop
+    result = runner.invoke(
+        app, ["extract", str(reports), "-o", str(tmp_path / "r.jsonl"), "--model", "rules"]
+    )
+    assert result.exit_code == 0 and "5 documents" in result.output
+
+
+def test_review_reads_stdin(tmp_path):
+    page = tmp_path / "p.html"
+    result = runner.invoke(
+        app, ["review", "-", "-o", str(page), "--model", "rules"], input="2020年,新增企业6家。"
+    )
+    assert result.exit_code == 0 and "新增企业" in page.read_text(encoding="utf-8")

@@ -216,3 +216,16 @@ def test_a_missing_base_encoder_is_a_clear_error_not_a_traceback(tmp_path):
         and "is not a local directory" in result.output
         and "Traceback" not in result.output
     )
+
+
+def test_training_refuses_invalid_gold_before_any_work(tmp_path):
+    from nlp.errors import AnnotationError
+    from nlp.training.annotations import save_tasks
+    from nlp.training.markup import parse
+
+    gold = tmp_path / "gold"
+    bad = parse("[[地区生产总值|I]]完成[[990|A]]亿元")  # an amount with no record
+    save_tasks([bad], gold / "bad.json")
+    with pytest.raises(AnnotationError, match="nlp annotations check"):
+        train(_smoke(tmp_path, f"data.annotations={gold}"))
+    assert not (tmp_path / "model").exists()  # nothing trained, nothing written
