@@ -286,7 +286,10 @@ def _coordinated(text: str, a: Span, b: Span, asides: Sequence[tuple[int, int]] 
     a parenthesis between them (`集聚区(包括A和B)实现…`) is skipped."""
     first, second = sorted((a, b))
     between = list(text[first.end : second.start])
-    for start, end in asides:
+    # the asides (sorted, disjoint) that reach into the stretch between the two spans
+    lo = bisect.bisect_right(asides, (first.end, float("inf"))) - 1
+    hi = bisect.bisect_left(asides, (second.start, -1))
+    for start, end in asides[max(lo, 0) : hi]:
         for i in range(max(start, first.end), min(end, second.start)):
             between[i - first.end] = " "
     return bool(_COORDINATED.search("".join(between)))
