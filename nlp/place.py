@@ -15,7 +15,8 @@ from nlp.schema import Span
 from nlp.text import clauses
 
 HEADLINE_CHARS = 24  # a paragraph's lead sentence at most this long is a headline
-DATE_ONLY = re.compile(r"[\s截至止到自从于在是的,，:：、和及与]*")  # prepositions around dates
+# prepositions around dates, and the hedges a dated estimate opens with (`预计全年,…`)
+DATE_ONLY = re.compile(r"(?:[\s截至止到自从于在是的,，:：、和及与]|预计|初步核算|初步统计)*")
 
 
 def within(spans: Sequence[Span], start: int, end: int) -> list[Span]:
@@ -89,7 +90,9 @@ class Place:
         )
 
 
-_LIST_ITEM = re.compile(r"\s*(?:[一二三四五六七八九十]+是|[(（][一二三四五六七八九十\d]+[)）]|——)")
+_LIST_ITEM = re.compile(
+    r"\s*(?:[一二三四五六七八九十]+是|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.．、](?!\d)|——)"
+)
 LIST_HEADLINE_CHARS = 60  # `一是…稳步推进。`: a numbered item's headline may run longer
 
 
@@ -97,8 +100,10 @@ def _is_headline(text: str, sentence: tuple[int, int]) -> bool:
     """A short first sentence naming a topic (`有效投资有突破。`, `一是…做实。`): no numbers
     (a sentence with numbers states a fact)."""
     length = sentence[1] - sentence[0]
-    limit = LIST_HEADLINE_CHARS if _LIST_ITEM.match(text, sentence[0]) else HEADLINE_CHARS
-    return length <= limit and not re.search(r"\d", text[sentence[0] : sentence[1]])
+    item = _LIST_ITEM.match(text, sentence[0])
+    limit = LIST_HEADLINE_CHARS if item else HEADLINE_CHARS
+    words = text[item.end() if item else sentence[0] : sentence[1]]
+    return length <= limit and not re.search(r"\d", words)
 
 
 def _headline(
@@ -117,7 +122,21 @@ def openers(text: str, layout: Layout, paragraph: tuple[int, int]) -> list[tuple
     the first clause of the sentence that follows it too."""
     i = bisect.bisect_left(layout.full_sentences, (paragraph[0], -1))
     firsts = [s for s in layout.full_sentences[i : i + 2] if s[0] < paragraph[1]]
-    out = [c[0] for s in firsts[:1] if (c := clauses(text, *s))]
-    if len(firsts) == 2 and _is_headline(text, firsts[0]):
-        out += [c[0] for c in [clauses(text, *firsts[1])] if c]
-    return out
+    if len(firsts) == 2 and not _is_headline(text, firsts[0]):
+        firsts = firsts[:1]
+    return [clause for s in firsts for clause in _opening(text, s)]
+
+
+_SOURCE = re.compile(r"\s*(?:据|经)?(?:初步)?(?:统计|核算|测算)\s*[,，:：]\s*")
+_MARKER = re.compile(r"\s*(?:[一二三四五六七八九十]+|\d{1,2})、\s*")
+
+
+def _opening(text: str, sentence: tuple[int, int]) -> list[tuple[int, int]]:
+    """A sentence's first clause (with a list marker cut off at its 、, `一、工业 1-6月,`),
+    and the next one after a bare source (`初步核算,上半年…`)."""
+    parts = clauses(text, *sentence)
+    if len(parts) > 1 and _MARKER.fullmatch(text, *parts[0]):
+        parts = [(parts[0][0], parts[1][1]), *parts[2:]]
+    if len(parts) > 1 and _SOURCE.fullmatch(text, *parts[0]):
+        return parts[:2]
+    return parts[:1]

@@ -285,6 +285,39 @@ def test_a_run_in_headline_with_a_date_governs_its_paragraph():
     assert record.date.text == "这五年"
 
 
+@pytest.mark.parametrize("marker", ["1.", "2、", "(3)", "（4）"])
+def test_a_numbered_headline_is_read_past_to_the_paragraph_opener(marker):
+    _, records = _records(
+        f"[[2022年|D]]工作总结\n{marker}工业经济稳中有进。[[1-11月|D]],[[工业产值|I]]增长[[5|A]][[%|U]]。"
+        "[[工业投资|I]]增长[[8|A]][[%|U]]。"
+    )
+    assert [r.date.text for r in records] == ["1-11月", "1-11月"]
+
+
+def test_an_estimate_opening_with_its_date_governs_the_clauses_after_it():
+    _, records = _records(
+        "一、[[2018年|D]]工作回顾\n[[过去一年|D]],各项工作稳步推进。预计[[全年|D]]实现[[地区生产总值|I]]"
+        "[[197|A]][[亿元|U]],增长[[8|A]][[%|U]];[[财政收入|I]]增长[[7|A]][[%|U]]。"
+    )
+    assert [r.date.text for r in records] == ["全年", "全年", "全年"]
+
+
+def test_a_bare_source_before_the_opening_date_is_read_past():
+    _, records = _records(
+        "[[2012年|D]]经济运行情况\n经济平稳发展。初步核算,[[上半年|D]][[生产总值|I]][[45|A]][[亿元|U]]。"
+        "[[工业增加值|I]][[17|A]][[亿元|U]]。"
+    )
+    assert [r.date.text for r in records] == ["上半年", "上半年"]
+
+
+def test_a_run_in_heading_cut_at_its_list_mark_still_opens_with_its_date():
+    _, records = _records(
+        "[[2021年|D]]上半年统计公报\n一、工业 [[1—6月份|D]],全区规模以上工业企业完成[[工业产值|I]]同比增长[[30|A]][[%|U]],"
+        "实现[[增加值|I]]同比增长[[18|A]][[%|U]],增速居全市前列。从行业看,[[工业投资|I]]增长[[8|A]][[%|U]]。"
+    )
+    assert [r.date.text for r in records] == ["1—6月份", "1—6月份", "1—6月份"]
+
+
 def test_a_section_takes_the_period_its_first_paragraph_opens_with():
     _, (record,) = _records(
         "[[2026年|D]]某省政府工作报告\n一、砥砺前行谋发展\n[[2025年|D]]是攻坚之年。一年来,各项工作稳步推进。\n"
