@@ -189,13 +189,21 @@ def reports(tmp_path):
     return folder
 
 
-def test_an_interrupted_run_resumed_gives_the_same_output(tmp_path, reports):
+@pytest.fixture
+def interrupted(tmp_path, reports):
+    """A whole run of the reports with the rules, and a run of them interrupted after two
+    documents: (extractor, whole output, interrupted output)."""
     extractor = Extractor.load("rules")
     whole = tmp_path / "whole.jsonl"
     run([str(reports)], whole, extractor, chars_per_call=1)
     part = tmp_path / "part.jsonl"
     with pytest.raises(KeyboardInterrupt):
         run([str(reports)], part, Interrupting(extractor, after=2), chars_per_call=1)
+    return extractor, whole, part
+
+
+def test_an_interrupted_run_resumed_gives_the_same_output(tmp_path, reports, interrupted):
+    extractor, whole, part = interrupted
     # no final-named output that is not complete: the finished rows wait in the staging file
     staging = tmp_path / "part.jsonl.partial"
     assert not part.exists()
@@ -456,13 +464,8 @@ def test_a_full_disk_is_one_output_error_and_leaves_no_half_written_output(tiny_
     assert all(row["error"] is None for row in done)  # nothing claimed that was not written
 
 
-def test_resume_recovers_a_staging_file_cut_inside_a_character(tmp_path, reports):
-    extractor = Extractor.load("rules")
-    whole = tmp_path / "whole.jsonl"
-    run([str(reports)], whole, extractor, chars_per_call=1)
-    part = tmp_path / "part.jsonl"
-    with pytest.raises(KeyboardInterrupt):
-        run([str(reports)], part, Interrupting(extractor, after=2), chars_per_call=1)
+def test_resume_recovers_a_staging_file_cut_inside_a_character(tmp_path, reports, interrupted):
+    extractor, whole, part = interrupted
     staging = tmp_path / "part.jsonl.partial"
     cut = whole.read_text(encoding="utf-8").splitlines()[-1].encode("utf-8")
     with staging.open("ab") as f:  # what a full disk leaves: half a line, half a character
