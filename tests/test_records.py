@@ -256,6 +256,14 @@ def test_a_plan_takes_the_year_it_is_set_for_and_the_work_done_the_period():
     assert [r.date.text for r in records] == ["上半年", "2019年", "1-5月"]
 
 
+def test_a_plan_completed_is_a_fact_of_its_own_date_not_a_plan():
+    _, records = _records(
+        "[[2020年|D]]重点项目进展\n截至[[11月底|D]],[[重点项目|I]]全部开工,[[完成投资|I]][[30|A]][[亿元|U]]。"
+        "其中[[5|A]][[个|U]][[项目|I]]完成年度计划[[90|A]][[%|U]]以上,[[年度计划投资|I]][[12|A]][[亿元|U]]。"
+    )
+    assert [r.date.text for r in records] == ["11月底", "11月底", "11月底", "2020年"]
+
+
 def test_a_multi_year_average_takes_the_multi_year_period():
     _, records = _records(
         "一、[[2020年|D]]和“[[十三五|D]]”时期工作回顾\n[[地区生产总值|I]]达到[[990|A]][[亿元|U]],"
