@@ -23,7 +23,7 @@ _APPROX_AFTER = re.compile(
     r"|^[^\s\d,，。;；、]{0,3}台阶"
 )
 _INCREASE = (
-    "增长|增加|提高|提升|上升|扩大|增收|增产|净增|扩增|加快|上调|上涨|翻|增|多|涨|高于去年同期|前进"
+    "增长|增加|提高|提升|上升|扩大|增收|增支|增产|净增|扩增|加快|上调|上涨|翻|增|多|涨|高于去年同期|前进"
 )
 _DECREASE = "下降|减少|降低|收窄|缩小|核减|压减|减收|减支|减产|精简|减|降|回落|下滑|少"
 _CHANGE_BEFORE = re.compile(
@@ -38,6 +38,8 @@ _RATE = re.compile(r"(?:(增速|涨幅|增幅|增长速度|增长幅度|增长�
 _RATE_AT_END = re.compile(_RATE.pattern + "$")
 # `A、B分别增长x、y`: one change word covers every amount of its list
 _LIST_GAP = re.compile(r"\s*(?:[、，,和及与]|以及)\s*(?:分别)?\s*")
+# a percentage stated before its change word: `保持40%以上增长`, `实现7%的增长`
+_CHANGE_AFTER = re.compile(r"(?:以上|左右)?的?(?:(?P<inc>增长|增幅)|(?P<dec>下降|降幅))")
 _LEVEL_REACHED = re.compile(r"(?:至|到)(?:了)?$")
 _BENCHMARK = re.compile(
     r"(?:高于|低于|超过|超出|快于|慢于)[^,，。;；]{0,12}(?:平均|全国|全省|全市|进度)"
@@ -64,10 +66,12 @@ def change_of(text: str, amount: Span, clause_start: int, unit: Span | None = No
     before = re.sub(r"(?:约|近|超过|超|突破|接近|将近|了|分别|达到|达|为|\s)+$", "", before)
     if _LEVEL_REACHED.search(before) or _BENCHMARK.search(text[clause_start : amount.start]):
         return None
+    end = (unit or amount).end
     m = _CHANGE_BEFORE.search(before)
+    if m is None and unit is not None and unit.text in ("%", "％"):
+        m = _CHANGE_AFTER.match(text, end)
     if m is None:
         return None
-    end = (unit or amount).end
     if _NEW_COUNT.search(before) and re.match(r"[\u4e00-\u9fff“\"]", text[end : end + 1]):
         return None
     return "increase" if m.group("inc") else "decrease"

@@ -224,6 +224,7 @@ def test_one_change_word_covers_its_list_and_its_shared_unit():
         ("增收", "increase"),
         ("减收", "decrease"),
         ("减支", "decrease"),
+        ("增支", "increase"),
         ("加快", "increase"),
         ("压减", "decrease"),
         ("净增", "increase"),
@@ -234,6 +235,14 @@ def test_one_change_word_covers_its_list_and_its_shared_unit():
 def test_change_words(words, change):
     _, (record,) = _records(f"[[财政收入|I]]{words}[[3|A]][[亿元|U]]。")
     assert record.change == change
+
+
+def test_a_percentage_before_its_change_word_is_a_change_and_a_count_is_not():
+    _, records = _records(
+        "[[汽车产量|I]]保持[[40|A]][[%|U]]以上增长,[[出口|I]]实现[[9|A]][[%|U]]的下降,"
+        "[[收入|I]]连续[[三|A]][[年|U]]增长。"
+    )
+    assert [r.change for r in records] == ["increase", "decrease", None]
 
 
 def test_new_things_counted_are_no_change_but_a_stock_that_grew_is():
