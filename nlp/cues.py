@@ -22,7 +22,10 @@ _APPROX_AFTER = re.compile(
     r"|^[^\s\d,，。;；、]{0,4}?(?<!规模)(?:左右|以上|以内|以下)"
     r"|^[^\s\d,，。;；、]{0,3}台阶"
 )
-_INCREASE = "增长|增加|提高|提升|上升|扩大|增收|增支|增产|净增|扩增|加快|上调|上涨|翻|增|多|涨|高于去年同期|前进"
+_INCREASE = (
+    "增长|增加|提高|提升|上升|扩大|增收|增支|增产|净增|扩增|加快|上调|上涨|翻|增|多|涨"
+    "|高于去年同期|前进"
+)
 _DECREASE = "下降|减少|降低|收窄|缩小|核减|压减|减收|减支|减产|精简|减|降|回落|下滑|少"
 _CHANGE_BEFORE = re.compile(
     rf"(?:(?P<inc>{_INCREASE})|(?P<dec>{_DECREASE}))"
@@ -49,6 +52,20 @@ _VERB_BEFORE = re.compile(
 )
 _COMPARISON_BEFORE = re.compile(r"(?:比|较|对比|相比|相较|超过|高于|低于)$")
 _COMPARISON_AFTER = re.compile(r"^(?:同期|相比|比较|持平|基础上)")
+
+
+_STREAK = re.compile(r"(?:连续|时隔)$")
+_STREAK_UNIT = re.compile(r"(?:个)?(?:年|月|季度|星期|周|天|日|届|次)")
+
+
+def is_streak(text: str, amount: Span, unit: Span | None) -> bool:
+    """A streak or a gap in time (`连续6年`, `时隔3年`): an amount with no indicator
+    (docs/annotation-notes.md, dates)."""
+    return (
+        unit is not None
+        and _STREAK_UNIT.fullmatch(unit.text) is not None
+        and _STREAK.search(text, max(0, amount.start - 2), amount.start) is not None
+    )
 
 
 def is_comparison_date(text: str, date: Span) -> bool:

@@ -22,6 +22,7 @@ from nlp.cues import (
     is_approximate,
     is_comparison_date,
     is_gap,
+    is_streak,
 )
 from nlp.dates import YearLeads, date_only, governing_date, period_days
 from nlp.layout import Layout, containing
@@ -212,6 +213,8 @@ def _indicator(
     it in the sentence (`完成990亿元,同比增长0.2%`); the counted noun later in the sentence
     with no other amount between (`选拔一批忠诚、干净的年轻干部`).
     """
+    if is_streak(text, amount, unit):
+        return None
     after = (unit or amount).end
     in_clause = [i for i in indicators if place.clause[0] <= i.end <= place.clause[1]]
     right_after = [i for i in in_clause if i.start == after]

@@ -245,6 +245,14 @@ def test_a_percentage_before_its_change_word_is_a_change_and_a_count_is_not():
     assert [r.change for r in records] == ["increase", "decrease", None]
 
 
+def test_a_streak_or_a_gap_in_time_measures_no_indicator():
+    _, records = _records(
+        "[[粮食产量|I]]连续[[9|A]][[年|U]]稳定在[[1300|A]][[亿斤|U]]以上,[[水质|I]]时隔[[3|A]][[个月|U]]再获优良,"
+        "[[项目|I]]连续[[5|A]][[个|U]]落地。"
+    )
+    assert [r.indicator and r.indicator.text for r in records] == [None, "粮食产量", None, "项目"]
+
+
 def test_new_things_counted_are_no_change_but_a_stock_that_grew_is():
     _, records = _records(
         "新增[[9|A]][[所|U]][[幼儿园|I]],[[居民储蓄存款|I]]新增[[800|A]][[亿元|U]]。"
