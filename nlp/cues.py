@@ -39,7 +39,7 @@ _RATE = re.compile(r"(?:(增速|涨幅|增幅|增长速度|增长幅度|增长�
 _RATE_AT_END = re.compile(_RATE.pattern + "$")
 # `A、B分别增长x、y`: one change word covers every amount of its list
 _LIST_GAP = re.compile(r"\s*(?:[、，,和及与]|以及)\s*(?:分别)?\s*")
-# a percentage stated before its change word: `保持40%以上增长`, `实现7%的增长`
+# a percentage stated before its change word: `保持25%以上增长`, `实现7%的增长`
 _CHANGE_AFTER = re.compile(r"(?:以上|左右)?的?(?:(?P<inc>增长|增幅)|(?P<dec>下降|降幅))")
 _LEVEL_REACHED = re.compile(r"(?:至|到)(?:了)?$")
 _BENCHMARK = re.compile(

@@ -19,7 +19,7 @@ _UNRESOLVED = 1_000_000  # the length in days given to a date with no resolvable
 
 
 _PLAN = re.compile(r"(?:计划|目标|力争|预期|预算)[^，,。；;完占的]{0,10}$")
-# a plan's completion is a fact of its own date (`截至12月末,…完成年度计划90%`)
+# a plan's completion is a fact of its own date (`截至11月底,…完成年度计划85%`)
 _DONE = re.compile(r"完成[^，,。；;]{0,4}(?:计划|目标)[^，,。；;]{0,10}$")
 _AVERAGE = re.compile(r"年均|年平均|平均每年")
 YEAR_DAYS = 360  # a period at least this long is a year (or more)

@@ -239,7 +239,7 @@ def test_change_words(words, change):
 
 def test_a_percentage_before_its_change_word_is_a_change_and_a_count_is_not():
     _, records = _records(
-        "[[汽车产量|I]]保持[[40|A]][[%|U]]以上增长,[[出口|I]]实现[[9|A]][[%|U]]的下降,"
+        "[[出货量|I]]保持[[25|A]][[%|U]]以上增长,[[出口|I]]实现[[9|A]][[%|U]]的下降,"
         "[[收入|I]]连续[[三|A]][[年|U]]增长。"
     )
     assert [r.change for r in records] == ["increase", "decrease", None]
@@ -247,10 +247,10 @@ def test_a_percentage_before_its_change_word_is_a_change_and_a_count_is_not():
 
 def test_a_streak_or_a_gap_in_time_measures_no_indicator():
     _, records = _records(
-        "[[粮食产量|I]]连续[[9|A]][[年|U]]稳定在[[1300|A]][[亿斤|U]]以上,[[水质|I]]时隔[[3|A]][[个月|U]]再获优良,"
+        "[[蔬菜产量|I]]连续[[7|A]][[年|U]]稳定在[[80|A]][[万吨|U]]以上,[[水质|I]]时隔[[3|A]][[个月|U]]再获优良,"
         "[[项目|I]]连续[[5|A]][[个|U]]落地。"
     )
-    assert [r.indicator and r.indicator.text for r in records] == [None, "粮食产量", None, "项目"]
+    assert [r.indicator and r.indicator.text for r in records] == [None, "蔬菜产量", None, "项目"]
 
 
 def test_new_things_counted_are_no_change_but_a_stock_that_grew_is():
@@ -276,7 +276,7 @@ def test_a_plan_takes_the_year_it_is_set_for_and_the_work_done_the_period():
 def test_a_plan_completed_is_a_fact_of_its_own_date_not_a_plan():
     _, records = _records(
         "[[2020年|D]]重点项目进展\n截至[[11月底|D]],[[重点项目|I]]全部开工,[[完成投资|I]][[30|A]][[亿元|U]]。"
-        "其中[[5|A]][[个|U]][[项目|I]]完成年度计划[[90|A]][[%|U]]以上,[[年度计划投资|I]][[12|A]][[亿元|U]]。"
+        "其中[[5|A]][[个|U]][[项目|I]]完成年度计划[[85|A]][[%|U]]以上,[[年度计划投资|I]][[12|A]][[亿元|U]]。"
     )
     assert [r.date.text for r in records] == ["11月底", "11月底", "11月底", "2020年"]
 
