@@ -311,6 +311,8 @@ def corpus_texts(path: str | Path | None) -> list[str]:
     """Every text under ``path`` for vocabularies and pretraining: .txt files, JSONL lines
     (their "content" or "text"), Label Studio exports (each task's text). A missing path
     gives nothing: the unlabeled corpus is optional."""
+    from nlp.training.annotations import SPLITS_FILE, load_tasks
+
     if path is None or not Path(path).exists():
         return []
     path = Path(path)
@@ -323,8 +325,7 @@ def corpus_texts(path: str | Path | None) -> list[str]:
             for line in file.read_text(encoding="utf-8").splitlines():
                 row = json.loads(line) if line.strip() else {}
                 texts.append(str(row.get("content") or row.get("text") or ""))
-        elif file.suffix == ".json":
-            from nlp.training.annotations import load_tasks
+        elif file.suffix == ".json" and file.name != SPLITS_FILE:
 
             texts += [t.text for t in load_tasks(file)]
     return [t for t in texts if t]

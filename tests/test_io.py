@@ -6,7 +6,7 @@ import json
 import pytest
 
 from nlp.errors import InputError
-from nlp.io import html_text, iter_inputs, read_bytes, read_document
+from nlp.io import corpus_texts, html_text, iter_inputs, read_bytes, read_document
 
 TEXT = "湖里区2019年上半年工作总结\n地区生产总值完成９９０亿元,同比增长0.2%。"
 
@@ -124,3 +124,12 @@ def test_bytes_that_do_not_decode_are_named_input_errors(data, reason):
 
 def test_an_unterminated_html_comment_hides_the_rest_of_the_page():
     assert html_text("<p>完成990亿元</p><!-- 隐藏 <p>不是正文</p>") == "完成990亿元"
+
+
+def test_corpus_texts_read_a_gold_folder_with_its_split_file(tmp_path):
+    """A gold folder holds splits.json beside the exports: it is no task file."""
+    task = {"id": 1, "data": {"text": "全年粮食产量5万吨。"}, "annotations": []}
+    (tmp_path / "gold.json").write_text(json.dumps([task]), encoding="utf-8")
+    (tmp_path / "splits.json").write_text(json.dumps({"gold": "train"}), encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("二〇二〇年", encoding="utf-8")
+    assert corpus_texts(tmp_path) == ["全年粮食产量5万吨。", "二〇二〇年"]
