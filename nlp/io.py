@@ -326,6 +326,5 @@ def corpus_texts(path: str | Path | None) -> list[str]:
                 row = json.loads(line) if line.strip() else {}
                 texts.append(str(row.get("content") or row.get("text") or ""))
         elif file.suffix == ".json" and file.name != SPLITS_FILE:
-
             texts += [t.text for t in load_tasks(file)]
     return [t for t in texts if t]

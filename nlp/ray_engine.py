@@ -159,7 +159,7 @@ def run_ray(
     workers: int | None = None,
     num_gpus_per_worker: float = 0,
     threads_per_worker: int = 1,
-    batch_size: int = 32,
+    batch_size: int | None = None,
     dtype: str = "auto",
     docs_per_batch: int = DOCS_PER_BATCH,
     on_document: Callable[[str, int], None] | None = None,

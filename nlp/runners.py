@@ -39,10 +39,20 @@ ONNX_FILE = "model.int8.onnx"
 
 
 class TorchRunner:
-    """Batches of token ids → label distribution per token (B, T, labels), with PyTorch."""
+    """Batches of token ids → label distribution per token (B, T, labels), with PyTorch.
+
+    ``batch_invariant``: a window's output does not depend on the windows batched with it
+    (true in fp32 and bf16; not for dynamically quantised int8 layers, which scale their
+    inputs by the range of the whole batch)."""
+
+    batch_size = 32  # windows per run: what a GPU or PyTorch's CPU kernels take well
 
     def __init__(self, model: Any) -> None:
+        import torch
+
         self.model = model.eval()
+        dynamic = torch.ao.nn.quantized.dynamic.Linear
+        self.batch_invariant = not any(isinstance(m, dynamic) for m in model.modules())
 
     def __call__(
         self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
@@ -64,19 +74,14 @@ class OnnxRunner:
     """The same with ONNX Runtime: no PyTorch at inference (the bundled model on a CPU).
 
     `nlp export-onnx` writes dynamically quantised graphs: each activation tensor is scaled
-    by its own range, which spans the whole batch and its padding, so a window's labels
-    would depend on which windows share its batch. ``per_window`` runs one window at a
-    time, without padding: a document gets the same spans however it is batched, and no
-    time goes to padding."""
+    by its own range, which spans the whole batch, so a window's labels depend on which
+    windows share its batch (``batch_invariant`` is false: the tagger then batches only
+    windows of one document, and a document gets the same spans whatever else is tagged)."""
 
-    def __init__(
-        self,
-        path: Path,
-        threads: int | None = None,
-        *,
-        per_window: bool = True,
-        cuda: bool = False,
-    ) -> None:
+    batch_invariant = False
+    batch_size = 8  # small batches keep int8 activations in cache (docs/benchmarks.md)
+
+    def __init__(self, path: Path, threads: int | None = None, *, cuda: bool = False) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -86,19 +91,6 @@ class OnnxRunner:
         self.session = ort.InferenceSession(
             str(path), options, providers=[*providers, "CPUExecutionProvider"]
         )
-        self.per_window = per_window
-
-    def _logits(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
-        if not self.per_window:
-            return self.session.run(["logits"], inputs)[0]
-        ids = inputs["input_ids"]
-        logits = None
-        for i, n in enumerate(inputs["attention_mask"].sum(-1)):
-            (row,) = self.session.run(["logits"], {k: v[i : i + 1, :n] for k, v in inputs.items()})
-            if logits is None:
-                logits = np.zeros((*ids.shape, row.shape[-1]), dtype=row.dtype)
-            logits[i, :n] = row[0]
-        return logits
 
     def __call__(
         self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
@@ -106,7 +98,7 @@ class OnnxRunner:
         inputs = {"input_ids": ids, "attention_mask": mask}
         if types is not None:
             inputs["token_type_ids"] = types
-        logits = self._logits(inputs)
+        (logits,) = self.session.run(["logits"], inputs)
         logits = logits - logits.max(-1, keepdims=True)
         probs = np.exp(logits)
         return probs / probs.sum(-1, keepdims=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,12 +60,13 @@ class Tagger:
         *,
         max_tokens: int = DEFAULT_MAX_TOKENS,
         stride: int = DEFAULT_STRIDE,
-        batch_size: int = 32,
+        batch_size: int | None = None,
         decoding: Decoding = Decoding(),
         id2label: dict[int, str] | None = None,
         rule_hints: bool = False,
     ) -> None:
         """``model`` is a transformers token classifier or a runner (`OnnxRunner`);
+        ``batch_size``: windows per model run (default: the runner's, chosen by measurement);
         ``rule_hints``: the model takes the rule baseline's tags as token type ids."""
         self.runner = model if isinstance(model, OnnxRunner) else TorchRunner(model)
         config = getattr(model, "config", None)
@@ -74,7 +75,7 @@ class Tagger:
         self.max_tokens = min(max_tokens, positions)
         self.tokenizer = tokenizer
         self.stride = stride
-        self.batch_size = batch_size
+        self.batch_size = batch_size or self.runner.batch_size
         self.decoding = decoding
         self.rule_hints = rule_hints
         self._encoder = CharEncoder(tokenizer)
@@ -95,7 +96,7 @@ class Tagger:
         *,
         device: str = "auto",
         dtype: str = "auto",
-        batch_size: int = 32,
+        batch_size: int | None = None,
         threads: int | None = None,
     ) -> Tagger:
         """Load a model directory (or hub name): safetensors or ONNX only, never pickles or
@@ -171,9 +172,19 @@ class Tagger:
         return out
 
     def _batches(self, items: list[_Window]) -> Iterator[list[_Window]]:
+        """Windows sorted by length into batches (little padding). When the runner's output
+        depends on its batch, only windows of one document share one: a document's spans
+        must not depend on what else is tagged with it."""
         ordered = sorted(items, key=lambda w: len(w.input_ids))
-        for i in range(0, len(ordered), self.batch_size):
-            yield ordered[i : i + self.batch_size]
+        groups: Iterable[list[_Window]] = [ordered]
+        if not self.runner.batch_invariant:
+            by_doc: dict[int, list[_Window]] = {}
+            for w in ordered:
+                by_doc.setdefault(w.doc, []).append(w)
+            groups = by_doc.values()
+        for group in groups:
+            for i in range(0, len(group), self.batch_size):
+                yield group[i : i + self.batch_size]
 
     def _forward(self, batch: list[_Window]) -> np.ndarray:
         """Label distribution per token, (B, T, labels), padded dynamically."""

@@ -114,6 +114,35 @@ def test_prediction_is_idempotent_and_order_independent(tagger):
     assert tagger.predict([""]) == [[]]
 
 
+def test_windows_share_a_batch_across_documents_only_where_the_runner_allows(tagger):
+    """fp32 layers give a window the same output in any batch: fill batches across
+    documents. Dynamic int8 layers scale by the batch's range: one document per batch."""
+    texts = ["增长5%。" * 6, "增长7亿元。", "增长9%。" * 4]
+    seen: list[list[int]] = []
+    forward = tagger._forward
+
+    def spy(batch):
+        seen.append(sorted({w.doc for w in batch}))
+        return forward(batch)
+
+    original = tagger.runner.batch_invariant
+    try:
+        tagger._forward = spy
+        fp32 = tagger.predict(texts)
+        assert any(len(docs) > 1 for docs in seen)
+        seen.clear()
+        tagger.runner.batch_invariant = False
+        assert tagger.predict(texts) == fp32
+        assert all(len(docs) == 1 for docs in seen) and len(seen) >= len(texts)
+    finally:
+        tagger.runner.batch_invariant = original
+        del tagger._forward
+    quantised = torch.ao.quantization.quantize_dynamic(
+        torch.nn.Sequential(torch.nn.Linear(4, 4)), {torch.nn.Linear}, dtype=torch.qint8
+    )
+    assert not type(tagger.runner)(quantised).batch_invariant
+
+
 def test_extractor_api_streams_in_input_order_and_is_thread_safe(tagger):
     extractor = Extractor(tagger)
     items = [(f"d{i}", f"今年增长{i}元。") for i in range(20)]

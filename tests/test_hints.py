@@ -111,7 +111,7 @@ def test_onnx_export_takes_the_hints(bert_tokenizer, tmp_path):
     mask = np.ones_like(ids)
     types = np.array([[0, 3, 8, 0]], dtype=np.int64)
     torch_probs = TorchRunner(model.eval())(ids, mask, types)
-    onnx_probs = OnnxRunner(export_onnx(out, quantize=False), per_window=False)(ids, mask, types)
+    onnx_probs = OnnxRunner(export_onnx(out, quantize=False))(ids, mask, types)
     plain = TorchRunner(model)(ids, mask)
     assert np.allclose(onnx_probs, torch_probs, atol=1e-4)
     assert not np.allclose(plain, torch_probs, atol=1e-4)  # the hints did change the output

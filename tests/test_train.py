@@ -162,7 +162,7 @@ def test_onnx_export_matches_pytorch_and_runs_in_the_tagger(smoke_model, tmp_pat
     mask = (ids != 0).astype(np.int64)
     model = AutoModelForTokenClassification.from_pretrained(model_dir).eval()
     torch_probs = TorchRunner(model)(ids, mask)
-    onnx_probs = OnnxRunner(fp32, per_window=False)(ids, mask)  # padded batch
+    onnx_probs = OnnxRunner(fp32)(ids, mask)  # padded batch
     assert (onnx_probs.argmax(-1) == torch_probs.argmax(-1))[mask == 1].all()
     assert np.allclose(onnx_probs[mask == 1], torch_probs[mask == 1], atol=1e-4)
     export_onnx(model_dir)

@@ -61,7 +61,9 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def load_extractor(model: str | None, device: str, batch_size: int, dtype: str = "auto") -> Any:
+def load_extractor(
+    model: str | None, device: str, batch_size: int | None, dtype: str = "auto"
+) -> Any:
     from nlp.extractor import Extractor
 
     return Extractor.load(model, device=device, dtype=dtype, batch_size=batch_size)
