@@ -85,7 +85,7 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
         indicators = _visible(_near(by_label[INDICATOR], place), layout.asides, amount)
         visible_projects = _visible(_near(projects, place), layout.asides, amount)
         indicator = respective.get(amount) or _indicator(
-            text, amount, unit, indicators, place, previous
+            text, amount, unit, indicators, by_label[AMOUNT], place, previous
         )
         record = Record(
             amount=amount,
@@ -202,6 +202,7 @@ def _indicator(
     amount: Span,
     unit: Span | None,
     indicators: Sequence[Span],
+    amounts: Sequence[Span],
     place: Place,
     previous: Record | None,
 ) -> Span | None:
@@ -234,6 +235,15 @@ def _indicator(
     ]
     if labels:
         return labels[-1]
+    # a topic named in an earlier clause that no amount has taken since
+    # (`农民的纯收入，全国平均每人达到355元`): the last indicator after the sentence's last amount
+    since = max(
+        (a.end for a in amounts if place.sentence[0] <= a.start and a.end <= place.clause[0]),
+        default=place.sentence[0],
+    )
+    topic = [i for i in indicators if since <= i.start and i.end <= place.clause[0]]
+    if topic:
+        return topic[-1]
     if previous is not None and previous.indicator is not None:
         return previous.indicator
     later = next((i for i in indicators if i.start >= after), None)

@@ -45,6 +45,18 @@ def test_one_indicator_serves_a_list():
     assert [r.indicator.text for r in records] == ["城乡居民人均可支配收入"] * 2
 
 
+def test_a_topic_clause_names_what_the_next_clauses_measure():
+    """`X，…达到N元`: an indicator in a clause of its own before the amount, which no amount
+    has taken since the sentence began, is the amount's; one already taken is not."""
+    _, records = _records(
+        "[[蔬菜总产量|I]]，全县平均每户达到[[3.5|A]][[吨|U]]，比上年增长[[2|A]][[%|U]]。"
+        "[[粮食产量|I]]增长[[3|A]][[%|U]]，其中稻谷产量，较上年提高[[1|A]][[%|U]]。"
+    )
+    assert [r.indicator.text for r in records] == ["蔬菜总产量"] * 2 + ["粮食产量"] * 2
+    _, records = _records("[[粮食产量|I]][[10|A]][[万吨|U]]，按可比口径增长[[3|A]][[%|U]]。")
+    assert [r.indicator.text for r in records] == ["粮食产量"] * 2
+
+
 def test_counted_noun_after_the_unit_is_the_indicator():
     _, records = _records("签约[[31|A]][[户|U]][[住宅|I]]、[[3|A]][[户|U]][[非住宅|I]]。")
     assert [r.indicator.text for r in records] == ["住宅", "非住宅"]
