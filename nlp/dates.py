@@ -21,6 +21,7 @@ _UNRESOLVED = 1_000_000  # the length in days given to a date with no resolvable
 _PLAN = re.compile(r"(?:计划|目标|力争|预期|预算)[^，,。；;完占的]{0,10}$")
 # a plan's completion is a fact of its own date (`截至11月底,…完成年度计划85%`)
 _DONE = re.compile(r"完成[^，,。；;]{0,4}(?:计划|目标)[^，,。；;]{0,10}$")
+_LEAD_IN = re.compile(r"[^\d\s.．:：]\s*[:：]\s*$")  # not a ratio's colon (`0.04:65.24`)
 _AVERAGE = re.compile(r"年均|年平均|平均每年")
 YEAR_DAYS = 360  # a period at least this long is a year (or more)
 
@@ -88,9 +89,12 @@ def _date_chain(
     yield in_scope(dates, amount, place.clause)
     full = place.full
     # the nearest earlier clause that opens with a date; a date inside a noun phrase
-    # (`我区2019年…任务指标为80户`) dates only its own clause
+    # (`我区2019年…任务指标为80户`) dates only its own clause, unless the clause leads in to
+    # what follows with a colon (`提出了2019年主要预期目标:生产总值增长9%,…`)
     for clause in reversed(clauses(text, full[0], place.clause[0])):
         found = leading_date(text, dates, clause)
+        if found is None and _LEAD_IN.search(text, clause[0], clause[1]):
+            found = min(within(dates, *clause), key=period_days, default=None)
         if found is not None:
             yield found
             break

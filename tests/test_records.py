@@ -69,6 +69,16 @@ def test_comparison_dates_never_govern():
     assert [r.date.text for r in records] == ["2019年", "2019年"]
 
 
+def test_a_lead_in_clause_before_a_colon_dates_the_list_it_introduces():
+    """A date inside a noun phrase dates only its clause, unless the clause leads in to the
+    sentence's list with a colon; a ratio's colon (`0.04:65.2`) leads in to nothing."""
+    _, records = _records(
+        "[[2019年|D]]工作回顾\n会议提出了[[2020年|D]]发展的主要预期目标:[[生产总值|I]]增长"
+        "[[6|A]][[%|U]],[[投资|I]]增长[[8|A]][[%|U]]。[[结构|I]]调整为[[0.1:60|A]]:[[39.9|A]]。"
+    )
+    assert [r.date.text for r in records] == ["2020年", "2020年", "2019年", "2019年"]
+
+
 def test_parallel_dates_take_the_one_next_to_each_amount():
     _, records = _records(
         "[[投资|I]]从[[2015年|D]]的[[39.70|A]][[亿元|U]]增长到[[2020年|D]][[61.95|A]][[亿元|U]]。"
