@@ -115,8 +115,10 @@ def _date_chain(
         yield from sorted(within(dates, *heading), key=period_days)
         body = layout.following(heading)
         if body is not None:
+            # never reaching back: a run-in heading's `following` is the paragraph after
             for opener in openers(text, layout, body)[:1]:
-                yield leading_date(text, dates, opener)
+                if opener[1] <= amount.start:
+                    yield leading_date(text, dates, opener)
     yield doc_date
 
 

@@ -79,6 +79,14 @@ def test_a_lead_in_clause_before_a_colon_dates_the_list_it_introduces():
     assert [r.date.text for r in records] == ["2020年", "2020年", "2019年", "2019年"]
 
 
+def test_the_paragraph_after_a_run_in_heading_never_dates_what_comes_before_it():
+    _, records = _records(
+        "一、[[2019年|D]]工作回顾\n（一）农业稳定发展。全市[[粮食产量|I]]增长[[3|A]][[%|U]]。\n"
+        "[[一年来|D]]，我们坚持改革开放。"
+    )
+    assert [r.date.text for r in records] == ["2019年"]
+
+
 def test_parallel_dates_take_the_one_next_to_each_amount():
     _, records = _records(
         "[[投资|I]]从[[2015年|D]]的[[39.70|A]][[亿元|U]]增长到[[2020年|D]][[61.95|A]][[亿元|U]]。"
