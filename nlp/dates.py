@@ -18,7 +18,7 @@ from nlp.text import clauses
 _UNRESOLVED = 1_000_000  # the length in days given to a date with no resolvable period
 
 
-_PLAN = re.compile(r"(?:计划|目标|力争|预期|预算)[^，,。；;完占的]{0,10}$")
+_PLAN = re.compile(r"(?:计划|目标|力争|预期|预算(?!收入|支出))[^，,。；;完占的]{0,10}$")
 # a plan's completion is a fact of its own date (`截至11月底,…完成年度计划85%`)
 _DONE = re.compile(r"完成[^，,。；;]{0,4}(?:计划|目标)[^，,。；;]{0,10}$")
 _LEAD_IN = re.compile(r"[^\d\s.．:：]\s*[:：]\s*$")  # not a ratio's colon (`0.04:65.24`)

@@ -87,6 +87,15 @@ def test_the_paragraph_after_a_run_in_heading_never_dates_what_comes_before_it()
     assert [r.date.text for r in records] == ["2019年"]
 
 
+def test_budget_revenue_is_a_fact_of_the_reporting_period_not_a_budget():
+    """`一般公共预算收入` names realised revenue; `年度预算` is a budget set for the year."""
+    _, records = _records(
+        "[[2020年|D]]工作总结\n[[上半年|D]]，[[一般公共预算收入|I]]增长[[5|A]][[%|U]]，"
+        "[[年度预算|I]]为[[30|A]][[亿元|U]]。"
+    )
+    assert [r.date.text for r in records] == ["上半年", "2020年"]
+
+
 def test_parallel_dates_take_the_one_next_to_each_amount():
     _, records = _records(
         "[[投资|I]]从[[2015年|D]]的[[39.70|A]][[亿元|U]]增长到[[2020年|D]][[61.95|A]][[亿元|U]]。"
