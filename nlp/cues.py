@@ -37,8 +37,11 @@ _NEW_COUNT = re.compile(r"新(?:增|建|开工)$")
 # a growth rate is a change: `物价涨幅…2.5%`, `增长速度…百分之十一`
 _RATE = re.compile(r"(?:(增速|涨幅|增幅|增长速度|增长幅度|增长率|上涨幅度)|(降幅))")
 _RATE_AT_END = re.compile(_RATE.pattern + "$")
-# `A、B分别增长x、y`: one change word covers every amount of its list
-_LIST_GAP = re.compile(r"\s*(?:[、，,和及与]|以及)\s*(?:分别)?\s*")
+# `A、B分别增长x、y`: one change word covers every amount of its list, and a target's
+# stretch goal the growth it stretches (`增长7%以上、力争达到8%`)
+_LIST_GAP = re.compile(
+    r"(?:以上|左右)?\s*(?:[、，,和及与]|以及)\s*(?:分别|(?:力争|争取)(?:达到|实现)?)?\s*"
+)
 # a percentage stated before its change word: `保持25%以上增长`, `实现7%的增长`
 _CHANGE_AFTER = re.compile(r"(?:以上|左右)?的?(?:(?P<inc>增长|增幅)|(?P<dec>下降|降幅))")
 _LEVEL_REACHED = re.compile(r"(?:至|到)(?:了)?$")
@@ -115,7 +118,8 @@ def indicator_change(text: str, amount: Span, indicator: Span | None) -> str | N
 
 def continues_list(text: str, previous_end: int, amount: Span) -> bool:
     """Whether only a list separator (、 和 及 与, a comma) stands between the end of the
-    previous amount (or its unit) and this one: `增长8%和8.5%`, `分别增长0.7个、5.1个`."""
+    previous amount (or its unit) and this one: `增长8%和8.5%`, `分别增长0.7个、5.1个`,
+    `增长7%以上、力争达到8%`."""
     return bool(_LIST_GAP.fullmatch(text, previous_end, amount.start))
 
 

@@ -62,7 +62,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         ("plan", r"(?P<plan>十[一二三四五六七八九]五)(?:时期|期间|规划|末)?"),
         ("year_range", rf"(?P<y1>\d{{4}})年?{_LINK}(?P<y2>\d{{4}})年" + _SUFFIX),
-        ("recent", r"(?:近|过去的?|这|今后|未来)(?P<n>[一两三四五六七八九十\d]{1,2})年(?:来|间|内)?"),
+        (
+            "recent",
+            r"(?:近|过去的?|这|今后|未来)(?P<n>[一两三四五六七八九十\d]{1,2})年(?:来|间|内)?",
+        ),
         ("recent", r"(?P<n>[一两三四五六七八九十\d]{1,2})年来"),
         (
             "date",

@@ -255,6 +255,10 @@ def test_respectively_maps_amounts_to_the_coordinated_indicators_in_order():
 def test_one_change_word_covers_its_list_and_its_shared_unit():
     _, records = _records("[[利润|I]]分别下降[[0.7|A]][[个|U]]、[[5.1|A]][[个百分点|U]]。")
     assert [r.change for r in records] == ["decrease", "decrease"]
+    _, records = _records(
+        "[[投资|I]]增长[[6|A]][[%|U]]以上、力争达到[[7|A]][[%|U]]，[[工业产值|I]]达到[[9|A]][[%|U]]。"
+    )
+    assert [r.change for r in records] == ["increase", "increase", None]
 
 
 @pytest.mark.parametrize(
