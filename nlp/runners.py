@@ -4,6 +4,8 @@ Runtime, and the device/dtype choices behind them."""
 from __future__ import annotations
 
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +78,11 @@ class OnnxRunner:
     `nlp export-onnx` writes dynamically quantised graphs: each activation tensor is scaled
     by its own range, which spans the whole batch, so a window's labels depend on which
     windows share its batch (``batch_invariant`` is false: the tagger then batches only
-    windows of one document, and a document gets the same spans whatever else is tagged)."""
+    windows of one document, and a document gets the same spans whatever else is tagged).
+
+    On a CPU a batch is cut into one slice per thread, each run single-threaded at the same
+    time: the graph's many small operators scale better across slices than inside one run
+    (docs/benchmarks.md)."""
 
     batch_invariant = False
     batch_size = 8  # small batches keep int8 activations in cache (docs/benchmarks.md)
@@ -85,12 +91,26 @@ class OnnxRunner:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
+        self.workers = 1 if cuda else max(1, threads or _cores())
+        if not cuda:
+            options.intra_op_num_threads = 1
+            options.inter_op_num_threads = 1
         providers = ["CUDAExecutionProvider"] if cuda else []
         self.session = ort.InferenceSession(
             str(path), options, providers=[*providers, "CPUExecutionProvider"]
         )
+        self._pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
+
+    def _logits(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        rows = len(inputs["input_ids"])
+        if self._pool is None or rows < 2:
+            return self.session.run(["logits"], inputs)[0]
+        slices = [r for r in np.array_split(np.arange(rows), self.workers) if len(r)]
+        parts = self._pool.map(
+            lambda r: self.session.run(["logits"], {k: v[r] for k, v in inputs.items()})[0],
+            slices,
+        )
+        return np.concatenate(list(parts))
 
     def __call__(
         self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
@@ -98,10 +118,18 @@ class OnnxRunner:
         inputs = {"input_ids": ids, "attention_mask": mask}
         if types is not None:
             inputs["token_type_ids"] = types
-        (logits,) = self.session.run(["logits"], inputs)
+        logits = self._logits(inputs)
         logits = logits - logits.max(-1, keepdims=True)
         probs = np.exp(logits)
         return probs / probs.sum(-1, keepdims=True)
+
+
+def _cores() -> int:
+    """CPU cores this process may run on (its affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class PlainTokenizer:

@@ -162,7 +162,8 @@ def test_onnx_export_matches_pytorch_and_runs_in_the_tagger(smoke_model, tmp_pat
     mask = (ids != 0).astype(np.int64)
     model = AutoModelForTokenClassification.from_pretrained(model_dir).eval()
     torch_probs = TorchRunner(model)(ids, mask)
-    onnx_probs = OnnxRunner(fp32)(ids, mask)  # padded batch
+    onnx_probs = OnnxRunner(fp32, threads=2)(ids, mask)  # padded batch, a slice per thread
+    assert np.allclose(onnx_probs, OnnxRunner(fp32, threads=1)(ids, mask), atol=1e-6)
     assert (onnx_probs.argmax(-1) == torch_probs.argmax(-1))[mask == 1].all()
     assert np.allclose(onnx_probs[mask == 1], torch_probs[mask == 1], atol=1e-4)
     export_onnx(model_dir)
