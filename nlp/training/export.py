@@ -14,7 +14,8 @@ from nlp.tagger import saved_settings
 
 
 def export_onnx(model_dir: str | Path, *, opset: int = 17, quantize: bool = True) -> Path:
-    """Write ``MODEL_DIR/model.int8.onnx`` (dynamic batch and length, int8 linear weights);
+    """Write ``MODEL_DIR/model.int8.onnx`` (dynamic batch and length, int8 linear weights
+    with a scale per output channel, activations quantised at run time);
     with ``quantize=False``, ``MODEL_DIR/model.onnx`` in fp32 (to check the export)."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -58,5 +59,7 @@ def export_onnx(model_dir: str | Path, *, opset: int = 17, quantize: bool = True
             out.write_bytes(fp32.read_bytes())
             return out
         out = model_dir / ONNX_FILE
-        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8)
+        # one scale per output channel of each weight: on dev, span micro F1 0.850 and
+        # all-fields 0.568 against 0.850 / 0.559 per tensor (fp32: 0.851 / 0.560), same speed
+        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True)
     return out
