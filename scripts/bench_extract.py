@@ -45,10 +45,21 @@ def engine(
 ) -> dict:
     import torch
 
+    from nlp.runners import ONNX_FILE, OnnxRunner
     from nlp.tagger import Tagger
 
     torch.set_num_threads(threads)
-    tagger = Tagger.load(model, device="cpu", dtype=dtype, batch_size=batch_size)
+    tagger = Tagger.load(model, device="cpu", dtype=dtype, batch_size=batch_size, threads=threads)
+    if batch_size == 1 and isinstance(tagger.runner, OnnxRunner):
+        # the engine before batching: one window per run, on all threads inside the run
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        path = str(Path(model) / ONNX_FILE)
+        tagger.runner.session = ort.InferenceSession(
+            path, options, providers=["CPUExecutionProvider"]
+        )
     tagger.predict(texts[:1])  # warm-up
     start = time.perf_counter()
     spans = tagger.predict(texts)
@@ -83,7 +94,7 @@ def pipeline_baseline(model: str, texts: list[str], threads: int, batch_size: in
 # (label, function, keyword arguments): one process each, the same weights and text
 RUNS = (
     ("(a) nlp, ONNX Runtime int8, batched windows (the default)", "engine", {}),
-    ("(a1) nlp, ONNX Runtime int8, one window per run", "engine", {"batch_size": 1}),
+    ("(a1) nlp, ONNX Runtime int8, one window per run (before)", "engine", {"batch_size": 1}),
     ("(b) nlp, PyTorch fp32", "engine", {"dtype": "fp32"}),
     ("(c) transformers pipeline, fp32, batch 1 (its default)", "pipeline_baseline", {}),
     ("(d) transformers pipeline, fp32, batch 32", "pipeline_baseline", {"batch_size": 32}),

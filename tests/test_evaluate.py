@@ -77,3 +77,22 @@ def test_gold_change_and_approximate_are_the_annotated_ones():
     derived = assemble(task.text, task.sorted_spans())
     assert derived[0].change == "increase"
     assert evaluate_records([task], {task.name: derived})["field_accuracy"]["change"] == 0.0
+
+
+def test_evaluation_reports_each_register_apart():
+    from nlp.training.report import evaluate_documents
+
+    def task(name, register, markup):
+        return dataclasses.replace(parse(markup), id=name, meta={"register": register})
+
+    local = task(
+        "a", "local", "[[2020年|D]],[[生产总值|I]]完成[[990|A|I=生产总值|D=2020年]][[亿元|U]]。"
+    )
+    national = task("b", "national", "[[粮食产量|I]]增长[[2|A|I=粮食产量|C=+]][[%|U]]。")
+    predicted = {local.name: local.sorted_spans(), national.name: []}  # one right, one missed
+    report = evaluate_documents([local, national], predicted)
+    rows = report["by_register"]
+    assert rows["local"]["micro"] == 1.0 and rows["local"]["record_core_f1"] == 1.0
+    assert rows["national"]["micro"] == 0.0 and rows["national"]["documents"] == 1
+    assert 0.0 < rows["all"]["micro"] < 1.0
+    assert "by_register" not in evaluate_documents([local], predicted)

@@ -146,6 +146,14 @@ def print_record_scores(scores: dict) -> None:
     console.print(fields)
 
 
+def print_register_scores(rows: dict) -> None:
+    columns = [*LABELS, "micro", "record_core_f1", "all_fields_f1"]
+    table = Table("register", "docs", *columns, title="by register (F1)")
+    for name, row in rows.items():
+        table.add_row(name, str(row["documents"]), *(f"{row[c]:.3f}" for c in columns))
+    console.print(table)
+
+
 def write_json(payload: dict, path: Path | None) -> None:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

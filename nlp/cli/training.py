@@ -19,6 +19,7 @@ from nlp.cli.common import (
     err,
     load_tasks,
     print_record_scores,
+    print_register_scores,
     print_span_scores,
     write_json,
 )
@@ -116,6 +117,8 @@ def evaluate(
     )
     print_span_scores(report["spans"])
     print_record_scores(report["records"])
+    if "by_register" in report:
+        print_register_scores(report["by_register"])
     console.print("written: " + ", ".join(str(p) for p in written))
 
 

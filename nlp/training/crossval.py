@@ -64,7 +64,8 @@ def crossval(
     for k in folds:
         fold_config = dataclasses.replace(
             config,
-            data=dataclasses.replace(config.data, fold=k, test_docs=(), dev_docs=()),
+            # the fold decides the test document, not a fixed split
+            data=dataclasses.replace(config.data, fold=k, test_docs=(), dev_docs=(), splits=False),
             output_dir=str(base / f"fold-{k}"),
         )
         model_dir = _saved_fold(fold_config, tasks[k].name) if reuse else train(fold_config)

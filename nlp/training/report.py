@@ -53,11 +53,41 @@ def evaluate_documents(
     records = {t.name: assemble(t.text, predicted.get(t.name, ()), doc_year=t.year) for t in tasks}
     record_scores = evaluate_records(tasks, records)
     record_scores.pop("errors")
-    return {
+    report = {
         "documents": [t.name for t in tasks],
         "spans": evaluate_spans(tasks, predicted),
         "records": record_scores,
         "confusion": label_confusion(tasks, predicted),
+    }
+    groups = by_register(tasks)
+    if len(groups) > 2:  # all, and more than one register
+        report["by_register"] = {
+            name: _register_scores(group, predicted, records) for name, group in groups.items()
+        }
+    return report
+
+
+def by_register(tasks: Sequence[Task]) -> dict[str, list[Task]]:
+    """All the tasks, then the tasks of each register (``meta.register``: seeds, local…)."""
+    groups: dict[str, list[Task]] = {"all": list(tasks)}
+    for task in tasks:
+        groups.setdefault(str(task.meta.get("register") or "-"), []).append(task)
+    return groups
+
+
+def _register_scores(
+    tasks: Sequence[Task],
+    predicted: Mapping[str, Sequence[Span]],
+    records: Mapping[str, Sequence[Any]],
+) -> dict[str, Any]:
+    """Strict span F1 per label and micro, record-core and all-fields F1 of some tasks."""
+    spans = evaluate_spans(tasks, predicted)
+    scored = evaluate_records(tasks, records)
+    return {
+        "documents": len(tasks),
+        **{name: spans[name]["f1"] for name in (*LABELS, "micro")},
+        "record_core_f1": scored["core"]["f1"],
+        "all_fields_f1": scored["full"]["f1"],
     }
 
 
@@ -74,6 +104,16 @@ def _markdown(report: dict[str, Any], title: str) -> str:
     for name in ("amount", "core", "full"):
         r = rec[name]
         lines.append(f"| {name} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} |")
+    if "by_register" in report:
+        columns = [*LABELS, "micro", "record_core_f1", "all_fields_f1"]
+        lines += ["", "By register (strict span F1; record-core and all-fields F1):", ""]
+        lines += [
+            "| register | docs | " + " | ".join(columns) + " |",
+            "|---" * (len(columns) + 2) + "|",
+        ]
+        for name, row in report["by_register"].items():
+            cells = " | ".join(f"{row[c]:.3f}" for c in columns)
+            lines.append(f"| {name} | {row['documents']} | {cells} |")
     names = [*LABELS, OUTSIDE]
     lines += ["", "Label confusion (characters; rows gold, columns predicted):", ""]
     lines += ["| gold \\ pred | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
@@ -169,11 +209,8 @@ def assembler_scores(tasks: Sequence[Task]) -> dict[str, Any]:
     """Records from the gold spans (the assembler alone, no model) against the gold records,
     for all the tasks and per register (``meta.register``): record-core and all-fields
     F1 and the accuracy of each field."""
-    groups: dict[str, list[Task]] = {"all": list(tasks)}
-    for task in tasks:
-        groups.setdefault(str(task.meta.get("register") or "-"), []).append(task)
     out = {}
-    for name, group in groups.items():
+    for name, group in by_register(tasks).items():
         records = {t.name: assemble(t.text, t.sorted_spans(), doc_year=t.year) for t in group}
         scores = evaluate_records(group, records)
         scores.pop("errors")
