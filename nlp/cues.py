@@ -9,6 +9,7 @@ import bisect
 import re
 from collections.abc import Sequence
 
+from nlp.normalize import parse_unit
 from nlp.schema import Span
 
 QUALIFIERS_AFTER = set("余多几")
@@ -93,6 +94,57 @@ def change_of(text: str, amount: Span, clause_start: int, unit: Span | None = No
     if _NEW_COUNT.search(before) and re.match(r"[\u4e00-\u9fff“\"]", text[end : end + 1]):
         return None
     return "increase" if m.group("inc") else "decrease"
+
+
+# a target or plan that the amount itself is (`年度计划投资22.7亿元`, `力争达到8%`), not the
+# completion of one (`完成年度计划的96%`), nor realised budget revenue (`一般公共预算收入`)
+_PLAN = re.compile(r"(?:计划|目标|力争|预期|预算(?!收入|支出))[^，,。；;完占的]{0,10}$")
+_DONE = re.compile(r"完成[^，,。；;]{0,4}(?:计划|目标)[^，,。；;]{0,10}$")
+
+
+def is_plan(before: str) -> bool:
+    """Whether the words of the clause before an amount make it a target or plan."""
+    return bool(_PLAN.search(before)) and not _DONE.search(before)
+
+
+MEASURES = ("level", "count", "share", "growth_rate", "change", "change_pp", "target", "ranking")
+_RATIO_UNITS = frozenset("%％‰") | {"成"}
+# what is counted, not measured: a count is a number of things (`新增企业6家`, `3.5万人`)
+COUNT_UNITS = frozenset(
+    ("个", "家", "项", "人", "户", "所", "座", "条", "次", "名", "辆", "套", "台", "件", "批",
+     "处", "只", "头", "艘", "架", "部", "支", "株", "棵", "场", "期", "种", "类", "例", "起",
+     "宗", "人次")
+)  # fmt: skip
+_RANKING_BEFORE = re.compile(r"(?:第|前|位居|排名|排|居)$")
+
+
+def measure_of(
+    text: str, amount: Span, unit: Span | None, change: str | None, clause_start: int
+) -> str:
+    """What kind of figure an amount is (`MEASURES`): a ranking (`居全国第7位`), a target
+    or plan (`力争增长8%`), a change in percentage points, a growth rate (a % that
+    changes), a share or rate (a % that does not: `森林覆盖率13.8%`), an absolute change
+    (`增加135亿元`), a count of things (`6家`, no unit), else a level (`990亿元`)."""
+    written = unit.text.strip() if unit is not None else ""
+    if _RANKING_BEFORE.search(text, max(clause_start, amount.start - 2), amount.start) and (
+        written in ("位", "名") or not written
+    ):
+        return "ranking"
+    if is_plan(text[clause_start : amount.start]):
+        return "target"
+    parsed = parse_unit(written)
+    if parsed.base == "pp":
+        return "change_pp"
+    if parsed.base in ("%", "‰") or written in _RATIO_UNITS or amount.text.startswith("百分之"):
+        return "growth_rate" if change else "share"
+    if written == "倍" and change:
+        return "growth_rate"
+    if change:
+        return "change"
+    # a bare magnitude counts the noun after it (`130万老年人`)
+    if not written or parsed.base in COUNT_UNITS or (parsed.base is None and parsed.multiplier > 1):
+        return "count"
+    return "level"
 
 
 def is_gap(text: str, amount: Span, clause_start: int) -> bool:

@@ -10,6 +10,7 @@ import functools
 import re
 from collections.abc import Iterator, Sequence
 
+from nlp.cues import is_plan
 from nlp.layout import Layout
 from nlp.place import DATE_ONLY, Place, in_scope, openers, within
 from nlp.schema import Span
@@ -18,9 +19,6 @@ from nlp.text import clauses
 _UNRESOLVED = 1_000_000  # the length in days given to a date with no resolvable period
 
 
-_PLAN = re.compile(r"(?:计划|目标|力争|预期|预算(?!收入|支出))[^，,。；;完占的]{0,10}$")
-# a plan's completion is a fact of its own date (`截至11月底,…完成年度计划85%`)
-_DONE = re.compile(r"完成[^，,。；;]{0,4}(?:计划|目标)[^，,。；;]{0,10}$")
 _LEAD_IN = re.compile(r"[^\d\s.．:：]\s*[:：]\s*$")  # not a ratio's colon (`0.04:65.24`)
 _AVERAGE = re.compile(r"年均|年平均|平均每年")
 YEAR_DAYS = 360  # a period at least this long is a year (or more)
@@ -33,7 +31,7 @@ def _wanted(text: str, amount: Span, place: Place) -> int:
     before = text[place.clause[0] : amount.start]
     if _AVERAGE.search(before):
         return 2 * YEAR_DAYS
-    if _PLAN.search(before) and not _DONE.search(before):
+    if is_plan(before):  # a plan's completion is a fact of its own date
         return YEAR_DAYS
     return 0
 

@@ -23,6 +23,7 @@ from nlp.cues import (
     is_comparison_date,
     is_gap,
     is_streak,
+    measure_of,
 )
 from nlp.dates import YearLeads, date_only, governing_date, period_days
 from nlp.layout import Layout, containing
@@ -97,7 +98,8 @@ def link(text: str, spans: Sequence[Span]) -> list[Record]:
             approximate=is_approximate(text, amount, unit),
             sentence=place.sentence,
         )
-        record = dataclasses.replace(record, score=_confidence(record))
+        measure = measure_of(text, amount, unit, record.change, place.clause[0])
+        record = dataclasses.replace(record, measure=measure, score=_confidence(record))
         records.append(record)
         # an aside (`(东部XX县区6.93亿元)`) elaborates the fact before it, it is not one
         if _enclosing(layout.asides, amount) is None:

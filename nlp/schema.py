@@ -102,6 +102,9 @@ class Record:
     project: Span | None = None
     change: str | None = None
     approximate: bool = False
+    # what kind of figure: level, count, share, growth_rate, change, change_pp, target,
+    # ranking (`nlp.cues.measure_of`)
+    measure: str | None = None
     value: float | None = None
     value_low: float | None = None
     value_high: float | None = None
@@ -122,6 +125,7 @@ class Record:
             "project": _field_dict(self.project),
             "change": self.change,
             "approximate": self.approximate,
+            "measure": self.measure,
             "value": self.value,
             "value_low": self.value_low,
             "value_high": self.value_high,
@@ -149,6 +153,7 @@ class Record:
             project=_field_span(d.get("project"), PROJECT),
             change=d.get("change"),
             approximate=bool(d.get("approximate", False)),
+            measure=d.get("measure"),
             value=d.get("value"),
             value_low=d.get("value_low"),
             value_high=d.get("value_high"),

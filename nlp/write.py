@@ -29,7 +29,7 @@ SPAN_FIELDS = ("amount", "unit", "indicator", "date", "project")
 RECORD_COLUMNS: tuple[str, ...] = (
     "doc",
     *(f"{f}_{p}" for f in SPAN_FIELDS for p in ("text", "start", "end", "score")),
-    "change", "approximate", "value", "value_low", "value_high", "base_unit",
+    "change", "approximate", "measure", "value", "value_low", "value_high", "base_unit",
     "period_start", "period_end", "sentence_start", "sentence_end", "score",
 )  # fmt: skip
 

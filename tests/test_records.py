@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.cues import change_of, is_approximate
+from nlp.cues import MEASURES, change_of, is_approximate
 from nlp.records import assemble, link
 from nlp.schema import LABELS, Span
 from nlp.training.markup import parse
@@ -400,3 +400,26 @@ def test_the_document_date_is_the_report_period_not_the_meeting_day():
         "[[地区生产总值|I]]完成[[990|A]][[亿元|U]]。"
     )
     assert record.date.text == "2019年"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "measure"),
+    [
+        ("[[地区生产总值|I]]完成[[990|A]][[亿元|U]]。", "level"),
+        ("[[新入区企业|I]][[6|A]][[家|U]]，惠及[[130|A]][[万|U]][[老年人|I]]。", "count"),
+        ("[[森林覆盖率|I]][[13.8|A]][[%|U]]。", "share"),
+        ("[[生产总值|I]]增长[[百分之八|A]]。", "growth_rate"),
+        ("[[投资|I]]增长[[6.1|A]][[%|U]]。", "growth_rate"),
+        ("[[存款|I]]增加[[135|A]][[亿元|U]]。", "change"),
+        ("[[比重|I]]提高[[1.7|A]][[个百分点|U]]。", "change_pp"),
+        ("力争[[生产总值|I]]增长[[8|A]][[%|U]]。", "target"),
+        ("[[年度计划投资|I]][[257|A]][[亿元|U]]。", "target"),
+        ("完成年度计划的[[96|A]][[%|U]]。", "share"),
+        ("[[综合实力|I]]居全国第[[7|A]][[位|U]]。", "ranking"),
+        ("[[营商环境|I]]排名第[[3|A]]，[[企业|I]][[3|A]][[名|U]]。", "ranking"),
+    ],
+)
+def test_measure_says_what_kind_of_figure_an_amount_is(sentence, measure):
+    _, records = _records(sentence)
+    assert records[0].measure == measure
+    assert all(r.measure in MEASURES for r in records)
