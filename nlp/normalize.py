@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from nlp.numbers import parse_amount
 from nlp.periods import Period, parse_period
 from nlp.schema import Record
+from nlp.standard import standard_indicator
 
 # --- numbers -------------------------------------------------------------------------
 
@@ -65,7 +66,8 @@ def parse_unit(text: str | None) -> Unit:
 
 
 def normalise_record(record: Record, *, doc_year: int | None = None) -> Record:
-    """Fill value, value_low/high, base_unit and period_start/end of a linked record."""
+    """Fill value, value_low/high, base_unit, period_start/end and the standard indicator
+    of a linked record."""
     value, low, high = parse_amount(record.amount.text)
     unit = parse_unit(record.unit.text if record.unit else None)
     scale = unit.multiplier
@@ -83,6 +85,7 @@ def normalise_record(record: Record, *, doc_year: int | None = None) -> Record:
         base_unit=unit.base,
         period_start=period.start,
         period_end=period.end,
+        indicator_standard=standard_indicator(record.indicator.text if record.indicator else None),
     )
 
 

@@ -105,6 +105,8 @@ class Record:
     # what kind of figure: level, count, share, growth_rate, change, change_pp, target,
     # ranking (`nlp.cues.measure_of`)
     measure: str | None = None
+    # the standard indicator the indicator names (`nlp.standard`: 全区生产总值 → gdp), if any
+    indicator_standard: str | None = None
     value: float | None = None
     value_low: float | None = None
     value_high: float | None = None
@@ -126,6 +128,7 @@ class Record:
             "change": self.change,
             "approximate": self.approximate,
             "measure": self.measure,
+            "indicator_standard": self.indicator_standard,
             "value": self.value,
             "value_low": self.value_low,
             "value_high": self.value_high,
@@ -154,6 +157,7 @@ class Record:
             change=d.get("change"),
             approximate=bool(d.get("approximate", False)),
             measure=d.get("measure"),
+            indicator_standard=d.get("indicator_standard"),
             value=d.get("value"),
             value_low=d.get("value_low"),
             value_high=d.get("value_high"),

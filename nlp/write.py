@@ -29,8 +29,8 @@ SPAN_FIELDS = ("amount", "unit", "indicator", "date", "project")
 RECORD_COLUMNS: tuple[str, ...] = (
     "doc",
     *(f"{f}_{p}" for f in SPAN_FIELDS for p in ("text", "start", "end", "score")),
-    "change", "approximate", "measure", "value", "value_low", "value_high", "base_unit",
-    "period_start", "period_end", "sentence_start", "sentence_end", "score",
+    "change", "approximate", "measure", "indicator_standard", "value", "value_low", "value_high",
+    "base_unit", "period_start", "period_end", "sentence_start", "sentence_end", "score",
 )  # fmt: skip
 
 

@@ -38,12 +38,13 @@ def test_record_line_shape_and_round_trip():
         value=99_000_000_000.0,
         base_unit="元",
         measure="level",
+        indicator_standard="gdp",
         sentence=(0, 13),
     )
     line = record.to_dict("a.txt")
     assert set(line) == {
         "doc", "amount", "unit", "indicator", "date", "project", "change", "approximate",
-        "measure", "value", "value_low", "value_high", "base_unit", "period_start", "period_end",
+        "measure", "indicator_standard", "value", "value_low", "value_high", "base_unit", "period_start", "period_end",
         "sentence", "score",
     }  # fmt: skip
     assert line["amount"] == {"text": "990", "start": 8, "end": 11}
