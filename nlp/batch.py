@@ -317,7 +317,7 @@ def _flush(
             rows = [document.to_span_line()]
             summary.spans += len(document.spans)
         else:
-            rows = [r.to_dict(item.doc) for r in document.records]
+            rows = document.record_rows()
             summary.records += len(rows)
         if text_file is not None:  # the text first: a document the manifest calls done has it
             line = {"doc": item.doc, "sha256": item.sha256, "text": item.text}

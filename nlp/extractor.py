@@ -19,6 +19,7 @@ from typing import Protocol
 from nlp import rules
 from nlp.errors import ModelError
 from nlp.layout import document_year
+from nlp.meta import detect_region
 from nlp.records import assemble
 from nlp.schema import Document, Span
 
@@ -168,6 +169,7 @@ class Extractor:
                 doc=doc,
                 doc_year=year,
                 doc_year_source=source,
+                region=detect_region(text),
             )
 
 

@@ -69,7 +69,7 @@ class _ExtractActor:
             if document is None:
                 add(item.doc, item.sha256, 0, reason, 0)
                 continue
-            rows = [r.to_dict(item.doc) for r in document.records]
+            rows = document.record_rows()
             records += rows
             add(item.doc, item.sha256, len(rows), None, len(item.text))
         if records:

@@ -72,6 +72,9 @@ class TorchRunner:
             return logits.float().softmax(-1).cpu().numpy()
 
 
+SLICE_ROWS = 4  # windows per ONNX Runtime run
+
+
 class OnnxRunner:
     """The same with ONNX Runtime: no PyTorch at inference (the bundled model on a CPU).
 
@@ -80,9 +83,10 @@ class OnnxRunner:
     windows share its batch (``batch_invariant`` is false: the tagger then batches only
     windows of one document, and a document gets the same spans whatever else is tagged).
 
-    On a CPU a batch is cut into one slice per thread, each run single-threaded at the same
-    time: the graph's many small operators scale better across slices than inside one run
-    (docs/benchmarks.md)."""
+    On a CPU a batch is cut into slices of `SLICE_ROWS` windows, run single-threaded, one per
+    core at a time: the graph's many small operators scale better across slices than inside
+    one run (docs/benchmarks.md). The slice size is fixed, so a document gets the same spans
+    on any number of cores."""
 
     batch_invariant = False
     batch_size = 8  # small batches keep int8 activations in cache (docs/benchmarks.md)
@@ -103,13 +107,12 @@ class OnnxRunner:
 
     def _logits(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
         rows = len(inputs["input_ids"])
-        if self._pool is None or rows < 2:
-            return self.session.run(["logits"], inputs)[0]
-        slices = [r for r in np.array_split(np.arange(rows), self.workers) if len(r)]
-        parts = self._pool.map(
-            lambda r: self.session.run(["logits"], {k: v[r] for k, v in inputs.items()})[0],
-            slices,
-        )
+        slices = [np.arange(i, min(i + SLICE_ROWS, rows)) for i in range(0, rows, SLICE_ROWS)]
+
+        def run(r: np.ndarray) -> np.ndarray:
+            return self.session.run(["logits"], {k: v[r] for k, v in inputs.items()})[0]
+
+        parts = self._pool.map(run, slices) if self._pool and len(slices) > 1 else map(run, slices)
         return np.concatenate(list(parts))
 
     def __call__(

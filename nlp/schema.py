@@ -170,6 +170,15 @@ class Record:
 
 
 @dataclass(frozen=True, slots=True)
+class Region:
+    """Who issued a document (`nlp.meta.detect_region`)."""
+
+    name: str
+    level: str  # province, prefecture, county, district, town or zone
+    code: str | None  # the 12-digit administrative code, where the table has the region
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """A document's text with what was found in it."""
 
@@ -180,6 +189,17 @@ class Document:
     doc_year: int | None = None
     # where doc_year came from: input (the document's own), option, title, none
     doc_year_source: str | None = None
+    region: Region | None = None
+
+    def record_rows(self) -> list[dict[str, Any]]:
+        """The record lines of the document: each record, its document and issuing region."""
+        region = self.region
+        where = {
+            "region": region and region.name,
+            "region_level": region and region.level,
+            "region_code": region and region.code,
+        }
+        return [{**r.to_dict(self.doc), **where} for r in self.records]
 
     def to_span_line(self) -> dict[str, Any]:
         return {

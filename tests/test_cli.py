@@ -6,6 +6,7 @@ import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
 from nlp.cli import app
+from nlp.meta import detect_region
 from nlp.records import assemble
 from nlp.training.annotations import load_tasks, save_tasks
 from nlp.training.markup import parse
@@ -85,7 +86,10 @@ def test_assemble_writes_records_in_each_format(tmp_path, gold_tasks):
     expected = assemble(first.text, first.sorted_spans(), doc_year=first.year)[0].to_dict(
         first.name
     )
+    region = {k: lines[0].pop(k) for k in ("region", "region_level", "region_code")}
     assert lines[0] == json.loads(json.dumps(expected, ensure_ascii=False))
+    detected = detect_region(first.text)
+    assert region["region"] == (detected and detected.name)
     for fmt in ("csv", "parquet"):
         target = tmp_path / f"records.{fmt}"
         assert (
@@ -96,7 +100,8 @@ def test_assemble_writes_records_in_each_format(tmp_path, gold_tasks):
         )
     assert len(pq.read_table(tmp_path / "records.parquet")) == n_amounts
     csv_lines = (tmp_path / "records.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert csv_lines[0].startswith("doc,amount_text,amount_start") and len(csv_lines) > n_amounts
+    assert csv_lines[0].startswith("doc,region,region_level,region_code,amount_text")
+    assert len(csv_lines) > n_amounts
 
 
 def test_assemble_rejects_an_unknown_format(tmp_path, gold_tasks):

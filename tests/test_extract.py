@@ -362,6 +362,16 @@ def test_bundled_model_tags_a_document_alike_alone_or_batched_with_others(gold_t
     assert together == tagger.predict(texts[::-1])[::-1]
 
 
+def test_bundled_model_tags_alike_on_any_number_of_cores(gold_tasks):
+    """Its batches run as fixed-size slices, one per core at a time: how many cores run
+    them must not change a span."""
+    texts = [t.text[:3000] for t in gold_tasks[:6]]
+    one = Extractor.load(threads=1).tagger
+    two = Extractor.load(threads=2).tagger
+    assert (one.runner.workers, two.runner.workers) == (1, 2)
+    assert one.predict(texts) == two.predict(texts)
+
+
 def test_options_the_bundled_model_cannot_honour_are_usage_errors(tmp_path):
     import onnxruntime as ort
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -239,16 +240,23 @@ def assemble(
     opening lines.
     """
     from nlp.io import read_span_lines
+    from nlp.meta import detect_region
     from nlp.records import assemble as assemble_records
     from nlp.write import write_records
 
     check_format(fmt)
     rows = (
-        r.to_dict(doc.doc)
+        row
         for doc in read_span_lines(spans)
-        for r in assemble_records(
-            doc.text, doc.spans, doc_year=doc_year if doc_year is not None else doc.doc_year
-        )
+        for row in dataclasses.replace(
+            doc,
+            records=tuple(
+                assemble_records(
+                    doc.text, doc.spans, doc_year=doc_year if doc_year is not None else doc.doc_year
+                )
+            ),
+            region=detect_region(doc.text),
+        ).record_rows()
     )
     n = write_records(rows, out, fmt=fmt)
     console.print(f"[green]✓[/] {n} records → {out}")

