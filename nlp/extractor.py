@@ -18,7 +18,7 @@ from typing import Protocol
 
 from nlp import rules
 from nlp.errors import ModelError
-from nlp.layout import document_year
+from nlp.layout import Layout, document_year
 from nlp.meta import detect_region
 from nlp.records import assemble
 from nlp.schema import Document, Span
@@ -161,7 +161,8 @@ class Extractor:
         texts = [text for _, text, _ in group]
         for (doc, text, own), spans in zip(group, self.tagger.predict(texts), strict=True):
             year, source = _year(text, own, doc_year)
-            records = assemble(text, spans, doc_year=year)
+            layout = Layout.of(text)  # once per document: the assembler and the region
+            records = assemble(text, spans, doc_year=year, layout=layout)
             yield Document(
                 text=text,
                 spans=tuple(spans),
@@ -169,7 +170,7 @@ class Extractor:
                 doc=doc,
                 doc_year=year,
                 doc_year_source=source,
-                region=detect_region(text),
+                region=detect_region(text, layout),
             )
 
 

@@ -45,18 +45,25 @@ def _in_name(text: str, date: Span) -> bool:
     return in_title or bool(_NAMES_PLAN.match(text, date.end))
 
 
-def assemble(text: str, spans: Sequence[Span], *, doc_year: int | None = None) -> list[Record]:
-    """One record per AMOUNT span, its fields linked and its values normalised."""
+def assemble(
+    text: str,
+    spans: Sequence[Span],
+    *,
+    doc_year: int | None = None,
+    layout: Layout | None = None,
+) -> list[Record]:
+    """One record per AMOUNT span, its fields linked and its values normalised (``layout``:
+    the text's, where the caller has it already)."""
     from nlp.layout import document_year
     from nlp.normalize import normalise_record
 
     year = doc_year if doc_year is not None else document_year(text)
-    return [normalise_record(r, doc_year=year) for r in link(text, spans)]
+    return [normalise_record(r, doc_year=year) for r in link(text, spans, layout=layout)]
 
 
-def link(text: str, spans: Sequence[Span]) -> list[Record]:
+def link(text: str, spans: Sequence[Span], *, layout: Layout | None = None) -> list[Record]:
     """One record per AMOUNT span with its span fields, change and approximate set."""
-    layout = Layout.of(text)
+    layout = layout or Layout.of(text)
     text = layout.flow  # soft line breaks read as spaces: same offsets
     by_label: dict[str, list[Span]] = {
         label: [] for label in (AMOUNT, UNIT, INDICATOR, DATE, PROJECT)
