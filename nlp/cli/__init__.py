@@ -12,7 +12,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from nlp.cli import annotations as gold
-from nlp.cli import ls, run, training
+from nlp.cli import ls, panel, run, training
 from nlp.cli.common import err
 from nlp.errors import INTERRUPTED, NlpError
 
@@ -40,6 +40,7 @@ app = typer.Typer(
 run.register(app)
 app.add_typer(gold.app, name="annotations")
 training.register(app)
+panel.register(app)
 app.add_typer(ls.app, name="ls")
 
 
