@@ -19,7 +19,7 @@ from typing import Protocol
 from nlp import rules
 from nlp.errors import ModelError
 from nlp.layout import Layout, document_year
-from nlp.meta import detect_region
+from nlp.meta import detect_doc_type, detect_region
 from nlp.records import assemble
 from nlp.schema import Document, Span
 
@@ -171,6 +171,7 @@ class Extractor:
                 doc_year=year,
                 doc_year_source=source,
                 region=detect_region(text, layout),
+                doc_type=detect_doc_type(text, layout),
             )
 
 

@@ -1,4 +1,5 @@
-"""Who issued a document: the region its title names, with the region's level and code.
+"""Who issued a document and what it is: the region its title names, with the region's level
+and code, and the kind of document (a government work report, a work summary…).
 
 Read from the title lines (`nlp.layout.Layout.title_end`), helped by the opening for the
 names above it: `绵阳市涪城区…政府工作报告` → 涪城区 (district, 510703). The divisions down to
@@ -116,6 +117,13 @@ def _unit_below_county(title: str, found: list[tuple[int, str]]) -> Region | Non
     return None
 
 
+def _head(layout: Layout) -> str:
+    """The title lines, at least the first line, of the text with soft wraps read as spaces
+    (a hard-wrapped paragraph is one line, not many short ones)."""
+    flow = layout.flow
+    return flow[: max(layout.title_end, flow.find("\n") + 1)]
+
+
 def detect_region(text: str, layout: Layout | None = None) -> Region | None:
     """The region a document's title names, with its level and code; ``None`` if unsure.
 
@@ -128,9 +136,8 @@ def detect_region(text: str, layout: Layout | None = None) -> Region | None:
     # the first title line that names a region (a web page may open with clutter)
     found: list[tuple[int, str]] = []
     unit = None
-    flow = layout.flow  # a hard-wrapped paragraph is one line, not many short ones
-    head = flow[: max(layout.title_end, flow.find("\n") + 1)]
-    for start, end in lines(head):
+    flow = layout.flow
+    for start, end in lines(_head(layout)):
         title = flow[start:end]
         found = _names_in(title)
         line = title.strip()
@@ -155,3 +162,28 @@ def detect_region(text: str, layout: Layout | None = None) -> Region | None:
         if best is None or len(_prefix(code)) > len(_prefix(best.code or "")):
             best = Region(name, level, code)
     return best
+
+
+DOC_TYPES = ("government_work_report", "statistical_bulletin", "budget_report", "work_summary")
+# title words of each kind, most specific first (`…预算执行情况的报告` is a budget report)
+DOC_TYPE_WORDS = (
+    ("government_work_report", re.compile(r"政府工作报告")),
+    ("statistical_bulletin", re.compile(r"统计公报")),
+    ("budget_report", re.compile(r"预算|决算")),
+    ("work_summary", re.compile(r"总结|汇报|进展|情况|通报|工作报告|工作思路|工作计划")),
+)
+
+
+def detect_doc_type(text: str, layout: Layout | None = None) -> str | None:
+    """The kind of document its title lines say (`DOC_TYPES`), or ``None``.
+
+    >>> detect_doc_type("2020年岳西县林业局工作总结及2021年工作计划\\n一、主要工作")
+    'work_summary'
+    """
+    layout = layout or Layout.of(text)
+    flow = layout.flow
+    titles = [flow[s:e] for s, e in lines(_head(layout)) if len(flow[s:e].strip()) <= SHORT_LINE]
+    for kind, words in DOC_TYPE_WORDS:
+        if any(words.search(t) for t in titles):
+            return kind
+    return None

@@ -15,7 +15,7 @@ from nlp.errors import UsageError
 from nlp.write import flat_record, read_rows
 
 PANEL_COLUMNS = (
-    "region", "region_level", "region_code", "year", "period_start", "period_end",
+    "region", "region_level", "region_code", "doc_type", "year", "period_start", "period_end",
     "indicator_standard", "indicator", "measure", "value", "base_unit", "change",
     "doc", "amount_start", "amount_end", "fact", "reports", "conflict",
 )  # fmt: skip
@@ -42,6 +42,7 @@ def fact_row(record: dict[str, Any]) -> dict[str, Any]:
         "region": flat.get("region") or None,
         "region_level": flat.get("region_level") or None,
         "region_code": flat.get("region_code") or None,
+        "doc_type": flat.get("doc_type") or None,
         "year": int(start[:4]) if same_year else None,
         "period_start": start,
         "period_end": end,

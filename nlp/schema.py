@@ -190,14 +190,17 @@ class Document:
     # where doc_year came from: input (the document's own), option, title, none
     doc_year_source: str | None = None
     region: Region | None = None
+    doc_type: str | None = None  # `nlp.meta.DOC_TYPES`
 
     def record_rows(self) -> list[dict[str, Any]]:
-        """The record lines of the document: each record, its document and issuing region."""
+        """The record lines of the document: each record, its document, issuing region and
+        kind."""
         region = self.region
         where = {
             "region": region and region.name,
             "region_level": region and region.level,
             "region_code": region and region.code,
+            "doc_type": self.doc_type,
         }
         return [{**r.to_dict(self.doc), **where} for r in self.records]
 

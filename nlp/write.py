@@ -27,7 +27,7 @@ ROW_GROUP = 5_000  # Parquet rows per row group: memory is one group, whatever t
 
 SPAN_FIELDS = ("amount", "unit", "indicator", "date", "project")
 RECORD_COLUMNS: tuple[str, ...] = (
-    "doc", "region", "region_level", "region_code",
+    "doc", "region", "region_level", "region_code", "doc_type",
     *(f"{f}_{p}" for f in SPAN_FIELDS for p in ("text", "start", "end", "score")),
     "change", "approximate", "measure", "indicator_standard", "value", "value_low", "value_high",
     "base_unit", "period_start", "period_end", "sentence_start", "sentence_end", "score",

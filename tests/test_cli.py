@@ -86,7 +86,7 @@ def test_assemble_writes_records_in_each_format(tmp_path, gold_tasks):
     expected = assemble(first.text, first.sorted_spans(), doc_year=first.year)[0].to_dict(
         first.name
     )
-    region = {k: lines[0].pop(k) for k in ("region", "region_level", "region_code")}
+    region = {k: lines[0].pop(k) for k in ("region", "region_level", "region_code", "doc_type")}
     assert lines[0] == json.loads(json.dumps(expected, ensure_ascii=False))
     detected = detect_region(first.text)
     assert region["region"] == (detected and detected.name)
@@ -100,7 +100,7 @@ def test_assemble_writes_records_in_each_format(tmp_path, gold_tasks):
         )
     assert len(pq.read_table(tmp_path / "records.parquet")) == n_amounts
     csv_lines = (tmp_path / "records.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert csv_lines[0].startswith("doc,region,region_level,region_code,amount_text")
+    assert csv_lines[0].startswith("doc,region,region_level,region_code,doc_type,amount_text")
     assert len(csv_lines) > n_amounts
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nlp.meta import detect_region
+from nlp.meta import detect_doc_type, detect_region
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,18 @@ from nlp.meta import detect_region
 def test_the_title_names_the_issuing_region(text, expected):
     region = detect_region(text)
     assert (region and (region.name, region.level, region.code)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("2025年甘肃省政府工作报告\n各位代表：", "government_work_report"),
+        ("2020年潍坊高新区国民经济和社会发展统计公报\n", "statistical_bulletin"),
+        ("关于某县2022年预算执行情况和2023年预算草案的报告\n", "budget_report"),
+        ("白杨街道2022年工作总结及2023年工作思路\n", "work_summary"),
+        ("县水利局当前水利工作进展情况\n", "work_summary"),
+        ("各位代表：\n现在，我代表县人民政府向大会报告工作，请予审议。", None),
+    ],
+)
+def test_the_title_says_what_kind_of_document_it_is(text, kind):
+    assert detect_doc_type(text) == kind

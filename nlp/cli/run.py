@@ -240,7 +240,7 @@ def assemble(
     opening lines.
     """
     from nlp.io import read_span_lines
-    from nlp.meta import detect_region
+    from nlp.meta import detect_doc_type, detect_region
     from nlp.records import assemble as assemble_records
     from nlp.write import write_records
 
@@ -256,6 +256,7 @@ def assemble(
                 )
             ),
             region=detect_region(doc.text),
+            doc_type=detect_doc_type(doc.text),
         ).record_rows()
     )
     n = write_records(rows, out, fmt=fmt)
