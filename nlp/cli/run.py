@@ -240,25 +240,26 @@ def assemble(
     opening lines.
     """
     from nlp.io import read_span_lines
+    from nlp.layout import Layout
     from nlp.meta import detect_doc_type, detect_region
     from nlp.records import assemble as assemble_records
+    from nlp.schema import Document
     from nlp.write import write_records
 
     check_format(fmt)
-    rows = (
-        row
-        for doc in read_span_lines(spans)
-        for row in dataclasses.replace(
+
+    def rows_of(doc: Document) -> list[dict]:
+        layout = Layout.of(doc.text)  # once per document: assembler, region and kind
+        year = doc_year if doc_year is not None else doc.doc_year
+        records = assemble_records(doc.text, doc.spans, doc_year=year, layout=layout)
+        return dataclasses.replace(
             doc,
-            records=tuple(
-                assemble_records(
-                    doc.text, doc.spans, doc_year=doc_year if doc_year is not None else doc.doc_year
-                )
-            ),
-            region=detect_region(doc.text),
-            doc_type=detect_doc_type(doc.text),
+            records=tuple(records),
+            region=detect_region(doc.text, layout),
+            doc_type=detect_doc_type(doc.text, layout),
         ).record_rows()
-    )
+
+    rows = (row for doc in read_span_lines(spans) for row in rows_of(doc))
     n = write_records(rows, out, fmt=fmt)
     console.print(f"[green]✓[/] {n} records → {out}")
 
