@@ -98,5 +98,57 @@ def test_review_page_shows_every_span_and_record(tmp_path):
 
 def test_the_page_is_self_contained_and_escapes_text():
     html = render(Extractor.load("rules").extract_many([("x<y>.txt", "增长5%<b>粗</b>")]))
-    assert "<script" not in html and "&lt;b&gt;" in html and "x&lt;y&gt;.txt" in html
-    assert not re.search(r"""(?:src|href)=["']?https?:""", html)
+    assert "&lt;b&gt;" in html and "x&lt;y&gt;.txt" in html
+    assert html.count("<script") == 1  # the page's own filters, inline
+    assert not re.search(r"""(?:src|href)=["']?(?:https?:|//)""", html)
+
+
+def test_analysts_filter_the_records_and_click_to_their_spans(tmp_path):
+    """In a real browser: typing an indicator, choosing a measure or a year hides the other
+    rows; a click on a row outlines exactly that record's spans in its document's text."""
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    texts = {
+        "a.txt": "2023年工作总结\n2023年,地区生产总值完成990亿元,同比增长5.2%。"
+        "新增企业6家。财政收入80亿元,增长3%。",
+        "b.txt": "2024年工作总结\n2024年,地区生产总值完成1050亿元,增长6%。新签约项目12个。",
+    }
+    docs = list(Extractor.load("rules").extract_many(texts.items()))
+    records = [r for d in docs for r in d.records]
+    page_file = tmp_path / "review.html"
+    page_file.write_text(render(docs), encoding="utf-8")
+
+    def visible(page):
+        return page.locator("tr.record:visible").count()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(page_file.as_uri())
+        assert visible(page) == len(records) > 4
+        page.fill("#f-indicator", "生产总值")
+        gdp = [r for r in records if r.indicator and "生产总值" in r.indicator.text]
+        assert visible(page) == len(gdp) >= 3
+        assert page.inner_text("#f-count") == f"{len(gdp)} of {len(records)} records"
+        page.select_option("#f-measure", "level")
+        levels = [r for r in gdp if r.measure == "level"]
+        assert visible(page) == len(levels) == 2  # 990 and 1050亿元, not the growth rate
+        page.select_option("#f-year", "2024")
+        assert visible(page) == sum(r.period_start.startswith("2024") for r in levels) == 1
+        page.screenshot(path=str(tmp_path / "filtered.png"))
+        page.fill("#f-indicator", "")
+        page.select_option("#f-measure", "")
+        page.select_option("#f-year", "")
+        assert visible(page) == len(records)
+
+        target = docs[1].records[0]
+        page.locator("section").nth(1).locator("tr.record").first.click()
+        outlined = page.locator("section").nth(1).locator("mark.focus")
+        starts = sorted(int(outlined.nth(i).get_attribute("data-start"))
+                        for i in range(outlined.count()))  # fmt: skip
+        spans = (target.amount, target.unit, target.indicator, target.date, target.project)
+        assert starts == sorted(s.start for s in spans if s) and len(starts) >= 3
+        assert page.locator("mark.focus").count() == len(starts)  # the other document: none
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "review-clicked.png"))
+        browser.close()
+    assert (ARTIFACTS / "review-clicked.png").stat().st_size > 10_000
