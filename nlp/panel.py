@@ -2,16 +2,19 @@
 indicator, what kind of figure and when, each traceable to its characters in its report.
 
 The same fact stated in several reports (a region's 2020 GDP in its 2020 and 2021 reports)
-shares a `fact` id; `conflict` marks a fact whose reports give different values.
+shares a `fact` id; `conflict` marks a fact whose reports give different values. Metadata an
+analyst knows better than the title lines (`--meta FILE.csv`) replaces the detected one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import csv
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from nlp.errors import UsageError
+from nlp.errors import InputError, UsageError
+from nlp.meta import DOC_TYPES, LEVELS
 from nlp.write import flat_record, read_rows
 
 PANEL_COLUMNS = (
@@ -69,10 +72,59 @@ def read_records(paths: Iterable[str | Path]) -> Iterator[dict[str, Any]]:
         yield from read_rows(path, fmt)
 
 
-def panel(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+META_COLUMNS = ("region", "region_level", "region_code", "doc_type")
+_META_VALUES = {"region_level": LEVELS, "doc_type": DOC_TYPES}
+
+
+def read_meta(path: Path) -> dict[str, dict[str, str | None]]:
+    """Document metadata supplied by hand: a CSV with a `doc` column (the record files' doc,
+    or its file name) and any of `META_COLUMNS`; an empty cell says unknown (null)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            columns = set(reader.fieldnames or ())
+            lines = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{path}: cannot read the metadata CSV ({exc})") from exc
+    unknown = columns - {"doc", *META_COLUMNS}
+    if "doc" not in columns or unknown or columns == {"doc"}:
+        raise UsageError(
+            f"{path}: a metadata CSV has a `doc` column and some of {', '.join(META_COLUMNS)}"
+            + (f" (unknown: {', '.join(sorted(unknown))})" if unknown else "")
+        )
+    meta: dict[str, dict[str, str | None]] = {}
+    for number, line in enumerate(lines, start=2):
+        doc = (line.get("doc") or "").strip()
+        if not doc:
+            raise UsageError(f"{path}, line {number}: no doc")
+        values = {c: (line[c] or "").strip() or None for c in META_COLUMNS if c in line}
+        for column, allowed in _META_VALUES.items():
+            if values.get(column) not in (None, *allowed):
+                raise UsageError(
+                    f"{path}, line {number}: {column} {values[column]!r} is not one of "
+                    f"{', '.join(allowed)}"
+                )
+        meta[doc] = values
+    return meta
+
+
+def _supplied(row: dict[str, Any], meta: Mapping[str, Mapping[str, str | None]]) -> None:
+    doc = row["doc"] or ""
+    values = meta.get(doc) or meta.get(Path(doc).name)
+    if values is not None:
+        row.update(values)
+
+
+def panel(
+    records: Iterable[dict[str, Any]],
+    meta: Mapping[str, Mapping[str, str | None]] | None = None,
+) -> list[dict[str, Any]]:
     """Panel rows: a fact is one (region, standard indicator, measure, period) stated by one
-    or more reports; rows missing any of those are facts of their own (``fact`` null)."""
+    or more reports; rows missing any of those are facts of their own (``fact`` null).
+    ``meta`` (`read_meta`) replaces the detected metadata of the documents it names."""
     rows = [fact_row(r) for r in records]
+    for row in rows:
+        _supplied(row, meta or {})
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for row in rows:
         key = (

@@ -68,3 +68,53 @@ def test_panel_as_parquet_keeps_each_fact_traceable(records, tmp_path):
     assert pq.read_table(again).to_pylist() == rows
     result = runner.invoke(app, ["panel", str(records), "-o", str(tmp_path / "panel.xlsx")])
     assert result.exit_code == 2 and "panel.xlsx" in result.output
+
+
+def test_metadata_from_a_csv_replaces_the_detected(records, tmp_path):
+    import pyarrow.parquet as pq
+
+    _, records = records
+    meta = tmp_path / "meta.csv"
+    meta.write_text(
+        "doc,region,region_level,region_code\n"
+        "sichuan2021.txt,成都市,prefecture,510100000000\n"
+        "gansu2022.txt,,,\n"
+        "elsewhere.txt,某县,county,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "panel.parquet"
+    result = runner.invoke(app, ["panel", str(records), "-o", str(out), "--meta", str(meta)])
+    assert result.exit_code == 0, result.output
+    assert "1 doc(s)" in result.output and "elsewhere.txt" in result.output
+    by_doc = {}
+    for row in pq.read_table(out).to_pylist():
+        by_doc.setdefault(row["doc"].rsplit("/", 1)[-1], set()).add(
+            (row["region"], row["region_level"], row["region_code"], row["doc_type"])
+        )
+    assert by_doc["sichuan2021.txt"] == {
+        ("成都市", "prefecture", "510100000000", "government_work_report")  # doc_type kept
+    }
+    assert by_doc["gansu2022.txt"] == {(None, None, None, "government_work_report")}
+    assert by_doc["gansu2021.txt"] == {
+        ("甘肃省", "province", "620000000000", "government_work_report")
+    }
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "says"),
+    [
+        ("doc,region_level\na.txt,city\n", "line 2: region_level 'city'"),
+        ("name,region\na.txt,x\n", "a `doc` column"),
+        ("doc,region,province\na.txt,x,y\n", "unknown: province"),
+    ],
+)
+def test_a_bad_metadata_csv_is_a_clear_error(records, tmp_path, csv_text, says):
+    _, records = records
+    meta = tmp_path / "meta.csv"
+    meta.write_text(csv_text, encoding="utf-8")
+    result = runner.invoke(
+        app, ["panel", str(records), "-o", str(tmp_path / "p.csv"), "--meta", str(meta)]
+    )
+    assert result.exit_code != 0
+    assert "meta.csv" in result.output and says in result.output
+    assert not (tmp_path / "p.csv").exists()
