@@ -57,8 +57,8 @@ mark::after{content:attr(data-label);font-size:9px;vertical-align:super;color:#5
 table{border-collapse:collapse;margin-top:1rem;font-size:13px}
 td,th{border:1px solid #ddd;padding:2px 6px;text-align:left}
 th{background:#f5f5f5}.legend mark{margin-right:.5rem}
-.pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1rem;align-items:start}
-.table{max-height:40rem;overflow:auto}.table table{margin-top:0}
+.pair{display:grid;grid-template-columns:minmax(0,2fr) minmax(0,3fr);gap:1rem;align-items:start}
+.table{max-height:40rem;overflow:auto}.table table{margin-top:0}.table td{white-space:nowrap}
 tr.record{cursor:pointer}tr.record:hover{background:#f3f8ff}tr.focus{background:#e3efff}
 mark.focus{outline:2px solid #d33;outline-offset:1px}
 .filters{position:sticky;top:0;background:#fff;padding:.5rem 0;border-bottom:1px solid #eee}
