@@ -96,10 +96,15 @@ def change_of(text: str, amount: Span, clause_start: int, unit: Span | None = No
     return "increase" if m.group("inc") else "decrease"
 
 
-# a target or plan that the amount itself is (`年度计划投资22.7亿元`, `力争达到8%`), not the
-# completion of one (`完成年度计划的96%`), nor realised budget revenue (`一般公共预算收入`)
-_PLAN = re.compile(r"(?:计划|目标|力争|预期|预算(?!收入|支出))[^，,。；;完占的]{0,10}$")
-_DONE = re.compile(r"完成[^，,。；;]{0,4}(?:计划|目标)[^，,。；;]{0,10}$")
+# a target or plan that the amount itself is (`年度计划投资22.7亿元`, `力争全年完成30亿元`),
+# not the completion or share of one (`完成年度计划的96%`, `占调整预算的98%`), nor realised
+# budget revenue or a grant from a budget (`一般公共预算收入`, `预算内补助`)
+_PLAN = re.compile(
+    r"(?:(?:计划|目标|预期|预算(?!收入|支出|内))[^，,。；;完占的]{0,12}|力争[^，,。；;占的]{0,14})$"
+)
+_DONE = re.compile(r"(?:完成|占)[^，,。；;]{0,4}(?:计划|目标|预算)[^，,。；;]{0,10}$")
+# a sentence that leads in to its targets (`预期目标是：产值增长6%，…`, `增长目标定为8%`)
+_PLAN_LEAD = re.compile(r"(?:目标|计划|预期)(?:任务)?(?:是|为)?[：:]|目标[，,]?(?:定为|确定为)")
 
 
 def is_plan(before: str) -> bool:
@@ -113,13 +118,19 @@ _RATIO_UNITS = frozenset("%％‰") | {"成"}
 COUNT_UNITS = frozenset(
     ("个", "家", "项", "人", "户", "所", "座", "条", "次", "名", "辆", "套", "台", "件", "批",
      "处", "只", "头", "艘", "架", "部", "支", "株", "棵", "场", "期", "种", "类", "例", "起",
-     "宗", "人次")
+     "宗", "人次", "张", "栋", "幢", "块", "枚", "款", "轮", "篇", "档", "份", "册", "批次",
+     "车次", "架次", "班次", "场次")
 )  # fmt: skip
 _RANKING_BEFORE = re.compile(r"(?:第|前|位居|排名|排|居)$")
 
 
 def measure_of(
-    text: str, amount: Span, unit: Span | None, change: str | None, clause_start: int
+    text: str,
+    amount: Span,
+    unit: Span | None,
+    change: str | None,
+    clause_start: int,
+    sentence_start: int | None = None,
 ) -> str:
     """What kind of figure an amount is (`MEASURES`): a ranking (`居全国第7位`), a target
     or plan (`力争增长8%`), a change in percentage points, a growth rate (a % that
@@ -130,14 +141,21 @@ def measure_of(
         written in ("位", "名") or not written
     ):
         return "ranking"
-    if is_plan(text[clause_start : amount.start]):
+    lead = text[clause_start if sentence_start is None else sentence_start : amount.start]
+    if is_plan(text[clause_start : amount.start]) or _PLAN_LEAD.search(lead):
         return "target"
     parsed = parse_unit(written)
     if parsed.base == "pp":
         return "change_pp"
-    if parsed.base in ("%", "‰") or written in _RATIO_UNITS or amount.text.startswith("百分之"):
+    ratio = not written and ("分之" in amount.text or "/" in amount.text)  # `四分之一`, `1/4`
+    if (
+        parsed.base in ("%", "‰")
+        or written in _RATIO_UNITS
+        or ratio
+        or amount.text.startswith("百分之")
+    ):
         return "growth_rate" if change else "share"
-    if written == "倍" and change:
+    if written in ("倍", "番") and change:  # `增长1.5倍`, `翻一番`
         return "growth_rate"
     if change:
         return "change"

@@ -417,9 +417,34 @@ def test_the_document_date_is_the_report_period_not_the_meeting_day():
         ("完成年度计划的[[96|A]][[%|U]]。", "share"),
         ("[[综合实力|I]]居全国第[[7|A]][[位|U]]。", "ranking"),
         ("[[营商环境|I]]排名第[[3|A]]，[[企业|I]][[3|A]][[名|U]]。", "ranking"),
+        # the targets a lead-in names, down its list
+        ("预期目标是：[[产值|I]]增长[[7|A]][[%|U]]，[[收入|I]]增长[[8|A]][[%|U]]。", "target"),
+        ("[[产值|I]]的增长目标，确定为[[百分之六|A]]。", "target"),
+        ("[[投资|I]]力争全年完成[[30|A]][[亿元|U]]。", "target"),
+        ("[[绿地|I]]约占城区面积的[[三分之一|A]]。", "share"),
+        ("[[居民收入|I]]比十年前翻了[[一|A]][[番|U]]。", "growth_rate"),
+        ("平整[[40|A]][[块|U]][[农田|I]]。", "count"),
     ],
 )
 def test_measure_says_what_kind_of_figure_an_amount_is(sentence, measure):
     _, records = _records(sentence)
     assert records[0].measure == measure
     assert all(r.measure in MEASURES for r in records)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "measures"),
+    [
+        (
+            "预期目标是：[[产值|I]]增长[[7|A]][[%|U]]，[[收入|I]]增长[[8|A]][[%|U]]。",
+            ["target", "target"],
+        ),
+        # a share of a budget, a grant from one: no targets
+        ("[[税收|I]]完成[[900|A]][[万元|U]]，占调整预算的[[98|A]][[%|U]]。", ["level", "share"]),
+        ("[[项目|I]]获预算内补助[[800|A]][[万元|U]]。", ["level"]),
+        ("完成了年度目标。[[产值|I]]增长[[7|A]][[%|U]]。", ["growth_rate"]),  # no lead-in
+    ],
+)
+def test_every_amount_of_a_sentence_gets_its_measure(sentence, measures):
+    _, records = _records(sentence)
+    assert [r.measure for r in records] == measures
