@@ -33,6 +33,11 @@ _UNIT = (
 _LEADING = re.compile(r"\s*(?:[(（][^()（）]{1,8}[)）])?\s*(?:关于)?(?:\d{4}\s*年)?" + _UNIT)
 _AFTER_DIVISION = re.compile(_UNIT)
 _GENERIC = re.compile(r"^(?:县|区|市|省|乡|镇|国家|省级|某|xx|XX)")
+# a title that names no region: the opening's subject that acts or speaks for one, right
+# after a sentence or clause break (`…以来，湖滨区各级各部门…`, `华宁县水利局在…`,
+# `(来源：东山镇政府…)`), never a body it obeys (`落实四川省人民政府…`)
+_BREAKS = ("", "\n", "，", ",", "。", "；", ";", "：", ":", "（", "(")
+_BODY = re.compile(r"各级|上下|人民政府|政府|党委|[\u4e00-\u9fff]{0,4}?(?:局|委员会|办公室)")
 
 
 @functools.cache
@@ -142,12 +147,21 @@ def detect_region(text: str, layout: Layout | None = None) -> Region | None:
         found = _names_in(title)
         line = title.strip()
         if len(line) > SHORT_LINE or line.endswith(("。", "！", "？")):  # body text: only an issuer
-            found = [(p, n) for p, n in found if _ISSUER.match(title, p + len(n))]
+            # the name opens a clause, follows `在` (`在X市人民代表大会上`) or another name
+            ends = {p + len(n) for p, n in found}
+            found = [
+                (p, n)
+                for p, n in found
+                if _ISSUER.match(title, p + len(n))
+                and (_after_break(title, p) or title[p - 1 : p] == "在" or p in ends)
+            ]
         unit = _unit_below_county(title, found)
         if found or unit:
             break
-    if unit is not None or not found:
+    if unit is not None:
         return unit
+    if not found:
+        return _opening_subject(text, layout)
     context = {
         code
         for _, name in _names_in(text[: layout.title_end + OPENING_CHARS])
@@ -187,3 +201,31 @@ def detect_doc_type(text: str, layout: Layout | None = None) -> str | None:
         if any(words.search(t) for t in titles):
             return kind
     return None
+
+
+def _opening_subject(text: str, layout: Layout) -> Region | None:
+    """The region whose people or office the opening makes its subject, for a title that
+    names none; a name several regions share, or none, gives ``None``."""
+    end = layout.title_end + OPENING_CHARS
+    opening = text[:end]
+    for pos, name in _names_in(opening):
+        if _after_break(opening, pos) and _BODY.match(opening, pos + len(name)):
+            resolved = _resolve(name, set())
+            if resolved is None:
+                return None
+            code, level = resolved
+            return Region(name, level, code)
+    for m in re.finditer(_UNIT, opening):
+        name = m.group(1) + m.group(2)
+        if (
+            _after_break(opening, m.start())
+            and _BODY.match(opening, m.end())
+            and not _GENERIC.match(name)
+            and name not in _divisions()
+        ):
+            return Region(name, "town" if m.group(2) in ("镇", "乡", "街道") else "zone", None)
+    return None
+
+
+def _after_break(text: str, pos: int) -> bool:
+    return text[:pos].rstrip(" \t\u3000")[-1:] in _BREAKS

@@ -31,6 +31,19 @@ from nlp.meta import detect_doc_type, detect_region
             None,
         ),
         ("工作总结\n", None),
+        # a title that names none: the opening's subject that acts for a region
+        (
+            "上半年工作进展\n今年以来，安远县各级各部门狠抓落实，经济稳中有进。",
+            ("安远县", "county", "360726000000"),
+        ),
+        (
+            "水利工作情况\n近年来，武侯区水务局在区委领导下加快建设。",
+            ("武侯区", "district", "510107000000"),
+        ),
+        ("上半年经济运行\n经济平稳。(来源：东山镇政府上半年工作报告)", ("东山镇", "town", None)),
+        # a government it obeys, a body it visits, a name several share: none
+        ("工作总结\n我们认真贯彻落实甘肃省人民政府的部署。", None),
+        ("工作总结\n今年以来，城关区各级各部门狠抓落实。", None),
     ],
 )
 def test_the_title_names_the_issuing_region(text, expected):
