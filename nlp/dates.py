@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 
@@ -58,6 +59,10 @@ def governing_date(
 ) -> Span | None:
     """The governing date: the first in `_date_chain` whose period is long enough for the
     amount (`_wanted`), else the first found at all."""
+    if in_scope(dates, amount, place.clause) is None:
+        paired = _from_to_date(text, dates, amount, place)
+        if paired is not None:
+            return paired
     wanted = _wanted(text, amount, place)
     first = None
     for found in _date_chain(text, dates, amount, place, layout, doc_date, leads):
@@ -67,6 +72,29 @@ def governing_date(
             return found
         first = first or found
     return first
+
+
+# a pair of values, from one to the other (`由175元提高到288元`), and a pair of dates in an
+# earlier clause of the sentence (`从1978年到1983年，…`, `从2010年的671亿元增加到2015年的…`)
+_FROM_VALUE = re.compile(r"(?:从|由)\s*$")
+_TO_VALUE = re.compile(r"(?:从|由)[^，,。；;]{1,20}?(?:到|至)\s*$")
+_OPENS = re.compile(r"(?:^|从|由|[，,；;])\s*$")
+_DATE_TO_DATE = re.compile(r"\s*(?:到|至|—|–|－|-|～)\s*|的[^，,。；;]{1,30}?(?:到|至)\s*")
+
+
+def _from_to_date(text: str, dates: Sequence[Span], amount: Span, place: Place) -> Span | None:
+    """The date of a from- or to-value under a from-to pair of dates: the first date for
+    the value it starts from, the second for the value it reaches; else None."""
+    before = text[place.clause[0] : amount.start]
+    side = 0 if _FROM_VALUE.search(before) else 1 if _TO_VALUE.search(before) else None
+    if side is None:
+        return None
+    earlier = within(dates, place.full[0], place.clause[0])
+    for first, second in reversed(list(itertools.pairwise(earlier))):
+        opens = text[max(place.full[0], first.start - 2) : first.start]
+        if _DATE_TO_DATE.fullmatch(text, first.end, second.start) and _OPENS.search(opens):
+            return (first, second)[side]
+    return None
 
 
 def _date_chain(

@@ -54,10 +54,6 @@ def in_scope(candidates: Sequence[Span], amount: Span, scope: tuple[int, int]) -
     return preceding(inside, amount.start) or nearest(inside, amount)
 
 
-# a target or plan that the amount itself is (`年度计划投资22.7亿元`, `力争达到8%`), not the
-# completion of one (`完成年度计划的96%`)
-
-
 @dataclass(frozen=True, slots=True)
 class Place:
     """Where one amount stands: its clause, sentence, the openers and headings above it."""

@@ -69,6 +69,21 @@ def test_comparison_dates_never_govern():
     assert [r.date.text for r in records] == ["2019年", "2019年"]
 
 
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "从[[2015年|D]]到[[2020年|D]]，[[人均消费|I]]由[[120|A]][[元|U]]提高到[[260|A]][[元|U]]。",
+        "[[2015年|D]]至[[2020年|D]]，[[服务业比重|I]]从[[40.1|A]][[%|U]]提升到[[47.3|A]][[%|U]]。",
+        "[[产值|I]]从[[2015年|D]]的[[300|A]][[亿元|U]]增加到[[2020年|D]]的[[420|A]][[亿元|U]]，"
+        "[[税收|I]]由[[21|A]][[亿元|U]]增加到[[33|A]][[亿元|U]]。",
+    ],
+)
+def test_values_from_one_to_another_take_the_dates_from_one_to_another(markup):
+    _, records = _records(markup)
+    pairs = [(r.amount.text, r.date.text) for r in records]
+    assert pairs[-2:] == [(pairs[-2][0], "2015年"), (pairs[-1][0], "2020年")]
+
+
 def test_a_lead_in_clause_before_a_colon_dates_the_list_it_introduces():
     """A date inside a noun phrase dates only its clause, unless the clause leads in to the
     sentence's list with a colon; a ratio's colon (`0.04:65.2`) leads in to nothing."""
