@@ -92,8 +92,10 @@ def link(text: str, spans: Sequence[Span], *, layout: Layout | None = None) -> l
             previous = None
         indicators = _visible(_near(by_label[INDICATOR], place), layout.asides, amount)
         visible_projects = _visible(_near(projects, place), layout.asides, amount)
-        indicator = respective.get(amount) or _indicator(
-            text, amount, unit, indicators, by_label[AMOUNT], place, previous
+        indicator = (
+            respective.get(amount)
+            or _respective_records(text, amount, by_label, records, place)
+            or _indicator(text, amount, unit, indicators, by_label[AMOUNT], place, previous)
         )
         record = Record(
             amount=amount,
@@ -165,6 +167,32 @@ def _respective(
         if len(after) == len(chain):
             out.update(zip(after, chain, strict=True))
     return out
+
+
+def _respective_records(
+    text: str,
+    amount: Span,
+    by_label: dict[str, list[Span]],
+    records: Sequence[Record],
+    place: Place,
+) -> Span | None:
+    """The indicator of an amount in a `分别` list that names no indicator of its own and
+    follows as many facts of its sentence (`销售面积16万平方米，销售额12亿元，分别增长5%和
+    9%`): the k-th amount takes the indicator of the k-th of those facts; None when they
+    do not line up."""
+    marks = list(_RESPECTIVELY.finditer(text, place.clause[0], amount.start))
+    if not marks or within(by_label[INDICATOR], place.clause[0], marks[-1].start()):
+        return None
+    m = marks[-1]
+    listed = within(by_label[AMOUNT], m.end(), place.clause[1])
+    earlier = [r for r in records if place.full[0] <= r.amount.start and r.amount.end <= m.start()]
+    if len(listed) < 2 or len(earlier) < len(listed) or amount not in listed:
+        return None
+    facts = earlier[-len(listed) :]
+    named = [r.indicator.text for r in facts if r.indicator is not None]
+    if len(named) < len(facts) or len(set(named)) < len(named):
+        return None
+    return facts[listed.index(amount)].indicator
 
 
 def _confidence(record: Record) -> float | None:

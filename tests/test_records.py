@@ -84,6 +84,25 @@ def test_values_from_one_to_another_take_the_dates_from_one_to_another(markup):
     assert pairs[-2:] == [(pairs[-2][0], "2015年"), (pairs[-1][0], "2020年")]
 
 
+def test_a_respectively_list_follows_the_facts_before_it_in_order():
+    _, records = _records(
+        "[[住宅销售面积|I]][[16.2|A]][[万平方米|U]]，[[销售额|I]][[12.4|A]][[亿元|U]]，"
+        "分别增长[[5.1|A]][[%|U]]和[[9.3|A]][[%|U]]。"
+    )
+    assert [(r.amount.text, r.indicator.text) for r in records[2:]] == [
+        ("5.1", "住宅销售面积"),
+        ("9.3", "销售额"),
+    ]
+
+
+def test_a_respectively_list_with_its_own_indicator_keeps_it():
+    _, records = _records(
+        "[[财政收入|I]][[80|A]][[亿元|U]]，[[出口|I]][[20|A]][[亿元|U]]，"
+        "[[城乡居民收入|I]]分别增长[[6.1|A]][[%|U]]和[[7.2|A]][[%|U]]。"
+    )
+    assert [r.indicator.text for r in records[2:]] == ["城乡居民收入", "城乡居民收入"]
+
+
 def test_a_lead_in_clause_before_a_colon_dates_the_list_it_introduces():
     """A date inside a noun phrase dates only its clause, unless the clause leads in to the
     sentence's list with a colon; a ratio's colon (`0.04:65.2`) leads in to nothing."""
