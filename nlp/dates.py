@@ -29,7 +29,7 @@ def _wanted(text: str, amount: Span, place: Place) -> int:
     """The shortest period (days) an amount's date must cover: a multi-year average takes
     the multi-year period in scope (`年均增长`), a target or plan the year it is set for
     (`年度计划投资`, `全年目标`); 0 for anything else (guidelines rev 2, section 4)."""
-    before = text[place.clause[0] : amount.start]
+    before = text[place.list_start : amount.start]
     if _AVERAGE.search(before):
         return 2 * YEAR_DAYS
     if is_plan(before):  # a plan's completion is a fact of its own date

@@ -66,12 +66,22 @@ class Place:
     headline: tuple[int, int] | None  # a short first sentence of the paragraph, before it
     headings: list[tuple[int, int]]  # nearest last
     paragraph: tuple[int, int]
+    # where the list the clause continues begins: clauses cut at 、 read back to the first
+    # (`年均分别增长4.4%、10%、5.4%`: `年均` covers all three)
+    list_start: int = 0
 
     @classmethod
     def of(cls, text: str, layout: Layout, amount: Span) -> Place:
         sentence = containing(layout.sentences, amount.start) or (amount.start, amount.end)
         paragraph = containing(layout.paragraphs, amount.start) or sentence
-        clause = containing(clauses(text, *sentence), amount.start) or sentence
+        pieces = clauses(text, *sentence)
+        clause = containing(pieces, amount.start) or sentence
+        list_start = clause[0]
+        for piece in reversed(pieces):
+            if piece[1] <= list_start and text[piece[1] - 1 : piece[1]] == "、":
+                list_start = piece[0]
+            elif piece[1] <= list_start:
+                break
         full = containing(layout.full_sentences, amount.start) or sentence
         lead = clauses(text, *full)[:1]
         return cls(
@@ -83,6 +93,7 @@ class Place:
             headings=layout.ancestors(paragraph[0]),
             headline=_headline(text, layout, paragraph, sentence),
             paragraph=paragraph,
+            list_start=list_start,
         )
 
 

@@ -107,7 +107,7 @@ def link(text: str, spans: Sequence[Span], *, layout: Layout | None = None) -> l
             approximate=is_approximate(text, amount, unit),
             sentence=place.sentence,
         )
-        measure = measure_of(text, amount, unit, record.change, place.clause[0], place.full[0])
+        measure = measure_of(text, amount, unit, record.change, place.list_start, place.full[0])
         record = dataclasses.replace(record, measure=measure, score=_confidence(record))
         records.append(record)
         # an aside (`(东部XX县区6.93亿元)`) elaborates the fact before it, it is not one

@@ -103,6 +103,16 @@ def test_a_respectively_list_with_its_own_indicator_keeps_it():
     assert [r.indicator.text for r in records[2:]] == ["城乡居民收入", "城乡居民收入"]
 
 
+def test_an_average_or_a_plan_word_covers_every_amount_of_its_list():
+    _, records = _records(
+        "一、[[十四五|D]]时期工作回顾\n[[2025年|D]]，经济平稳运行，[[收入|I]]、[[支出|I]]"
+        "年均分别增长[[4.4|A]][[%|U]]、[[6|A]][[%|U]]。"
+    )
+    assert [r.date.text for r in records] == ["十四五", "十四五"]
+    _, records = _records("[[2025年|D]]，力争[[收入|I]]增长[[7|A]][[%|U]]、[[8|A]][[%|U]]。")
+    assert [r.measure for r in records] == ["target", "target"]
+
+
 def test_a_lead_in_clause_before_a_colon_dates_the_list_it_introduces():
     """A date inside a noun phrase dates only its clause, unless the clause leads in to the
     sentence's list with a colon; a ratio's colon (`0.04:65.2`) leads in to nothing."""
