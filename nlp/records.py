@@ -38,11 +38,17 @@ _NAMES_PLAN = re.compile(r"[”\"]?(?:规划|纲要)")
 _COORDINATED = re.compile(r"和|及|与|、|——|以及")
 
 
+# a month and day joined by a middle dot name an event (`7·20暴雨`, `3·5疫情`), not a period
+_EVENT_DATE = re.compile(r"[\d０-９]{1,2}\s*[·•・]\s*[\d０-９]{1,2}")
+
+
 def _in_name(text: str, date: Span) -> bool:
-    """A date inside a title (`《2019年工作要点》`) or naming a plan (`“十三五”规划`)."""
+    """A date inside a title (`《2019年工作要点》`), naming a plan (`“十三五”规划`) or an
+    event (`7·20暴雨`)."""
     before = text[max(0, date.start - 30) : date.start]
     in_title = before.rfind("《") > before.rfind("》")
-    return in_title or bool(_NAMES_PLAN.match(text, date.end))
+    event = _EVENT_DATE.fullmatch(date.text.strip('“”"')) is not None
+    return in_title or event or bool(_NAMES_PLAN.match(text, date.end))
 
 
 def assemble(

@@ -113,6 +113,14 @@ def test_an_average_or_a_plan_word_covers_every_amount_of_its_list():
     assert [r.measure for r in records] == ["target", "target"]
 
 
+def test_a_month_dot_day_event_label_dates_nothing():
+    _, (record,) = _records(
+        "一、[[2022年|D]]工作成效\n应对[[6·3|D]]疫情、[[7·20|D]]和[[9·1|D]]两次疫情，"
+        "排查[[居民|I]][[12|A]][[万人|U]]。"
+    )
+    assert record.date.text == "2022年"
+
+
 def test_a_lead_in_clause_before_a_colon_dates_the_list_it_introduces():
     """A date inside a noun phrase dates only its clause, unless the clause leads in to the
     sentence's list with a colon; a ratio's colon (`0.04:65.2`) leads in to nothing."""
