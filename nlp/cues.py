@@ -96,13 +96,14 @@ def change_of(text: str, amount: Span, clause_start: int, unit: Span | None = No
     return "increase" if m.group("inc") else "decrease"
 
 
-# a target or plan that the amount itself is (`年度计划投资22.7亿元`, `力争全年完成30亿元`),
+# a target, plan or task quota that the amount itself is (`年度计划投资22.7亿元`, `力争全年完成
+# 30亿元`, `上级下达任务数50亿元`),
 # not the completion or share of one (`完成年度计划的96%`, `占调整预算的98%`), nor realised
 # budget revenue or a grant from a budget (`一般公共预算收入`, `预算内补助`)
 _PLAN = re.compile(
-    r"(?:(?:计划|目标|预期|预算(?!收入|支出|内))[^，,。；;完占的]{0,12}|力争[^，,。；;占的]{0,14})$"
+    r"(?:(?:计划|目标|任务|预期|预算(?!收入|支出|内))[^，,。；;完占的]{0,12}|力争[^，,。；;占的]{0,14})$"
 )
-_DONE = re.compile(r"(?:完成|占)[^，,。；;]{0,4}(?:计划|目标|预算)[^，,。；;]{0,10}$")
+_DONE = re.compile(r"(?:完成|占)[^，,。；;]{0,4}(?:计划|目标|任务|预算)[^，,。；;]{0,10}$")
 # a sentence that leads in to its targets (`预期目标是：产值增长6%，…`, `增长目标定为8%`)
 _PLAN_LEAD = re.compile(r"(?:目标|计划|预期)(?:任务)?(?:是|为)?[：:]|目标[，,]?(?:定为|确定为)")
 
