@@ -23,6 +23,10 @@ _APPROX_AFTER = re.compile(
     r"|^[^\s\d,，。;；、]{0,4}?(?<!规模)(?:左右|以上|以内|以下)"
     r"|^[^\s\d,，。;；、]{0,3}台阶"
 )
+# a cap after the last amount of a list bounds each (`分别控制在5%和3%以内`)
+_LIST_CAP = re.compile(
+    r"(?:(?:[、和及与]|以及)[\d.．]+[^\s\d,，。;；、和及与]{0,4}?)+(?:以内|以下)"
+)
 _INCREASE = (
     "增长|增加|提高|提升|上升|扩大|增收|增支|增产|净增|扩增|加快|上调|上涨|翻|增|多|涨"
     "|高于去年同期|前进"
@@ -203,6 +207,7 @@ def is_approximate(text: str, amount: Span, unit: Span | None) -> bool:
         _APPROX_BEFORE.search(before)
         or set(between) & QUALIFIERS_AFTER
         or _APPROX_AFTER.match(after)
+        or _LIST_CAP.match(text, end, end + 24)
         or (unit is None and text.startswith("强", amount.end))
     )
 

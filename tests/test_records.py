@@ -121,6 +121,14 @@ def test_a_month_dot_day_event_label_dates_nothing():
     assert record.date.text == "2022年"
 
 
+def test_a_cap_after_a_list_bounds_each_of_its_amounts():
+    _, records = _records(
+        "[[失业率|I]]、[[物价涨幅|I]]分别控制在[[5.5|A]][[%|U]]和[[3|A]][[%|U]]以内，"
+        "[[产值|I]]、[[收入|I]]分别增长[[6|A]][[%|U]]和[[7|A]][[%|U]]。"
+    )
+    assert [r.approximate for r in records] == [True, True, False, False]
+
+
 def test_a_lead_in_clause_before_a_colon_dates_the_list_it_introduces():
     """A date inside a noun phrase dates only its clause, unless the clause leads in to the
     sentence's list with a colon; a ratio's colon (`0.04:65.2`) leads in to nothing."""
