@@ -101,6 +101,7 @@ def link(text: str, spans: Sequence[Span], *, layout: Layout | None = None) -> l
         indicator = (
             respective.get(amount)
             or _respective_records(text, amount, by_label, records, place)
+            or _share_of_reference(text, amount, records, place)
             or _indicator(text, amount, unit, indicators, by_label[AMOUNT], place, previous)
         )
         record = Record(
@@ -199,6 +200,32 @@ def _respective_records(
     if len(named) < len(facts) or len(set(named)) < len(named):
         return None
     return facts[listed.index(amount)].indicator
+
+
+_OF_REFERENCE = re.compile(r"\s*的\s*")
+_REFERENCE_VERB = re.compile(r"(?:完成|占|达到|相当于)[^，,。；;]*$")
+
+
+def _share_of_reference(
+    text: str, amount: Span, records: Sequence[Record], place: Place
+) -> Span | None:
+    """The subject of a share of a reference quantity (`引资120亿元，完成任务数130亿元的
+    92%`): the 92% measures what the sentence was measuring before the reference, not the
+    reference; None for anything else (guidelines rev 2, subject over reference)."""
+    if not records or records[-1].sentence != place.sentence:
+        return None
+    reference = records[-1]
+    end = (reference.unit or reference.amount).end
+    if reference.indicator is None or not _OF_REFERENCE.fullmatch(text, end, amount.start):
+        return None
+    if not _REFERENCE_VERB.search(text, place.clause[0], reference.amount.start):
+        return None
+    for record in reversed(records[:-1]):
+        if record.amount.start < place.full[0]:
+            break
+        if record.indicator is not None and record.indicator.text != reference.indicator.text:
+            return record.indicator
+    return None
 
 
 def _confidence(record: Record) -> float | None:

@@ -129,6 +129,14 @@ def test_a_cap_after_a_list_bounds_each_of_its_amounts():
     assert [r.approximate for r in records] == [True, True, False, False]
 
 
+def test_a_share_of_a_reference_quantity_measures_the_subject():
+    _, records = _records(
+        "[[到位资金|I]][[120|A]][[亿元|U]]，增长[[9|A]][[%|U]]，"
+        "完成[[下达任务数|I]][[130|A]][[亿元|U]]的[[92|A]][[%|U]]。"
+    )
+    assert [r.indicator.text for r in records] == ["到位资金", "到位资金", "下达任务数", "到位资金"]
+
+
 def test_a_lead_in_clause_before_a_colon_dates_the_list_it_introduces():
     """A date inside a noun phrase dates only its clause, unless the clause leads in to the
     sentence's list with a colon; a ratio's colon (`0.04:65.2`) leads in to nothing."""
