@@ -42,6 +42,9 @@ _NEW_COUNT = re.compile(r"新(?:增|建|开工)$")
 # a growth rate is a change: `物价涨幅…2.5%`, `增长速度…百分之十一`
 _RATE = re.compile(r"(?:(增速|涨幅|增幅|增长速度|增长幅度|增长率|上涨幅度)|(降幅))")
 _RATE_AT_END = re.compile(_RATE.pattern + "$")
+# a growth rate named just before its amount (`涨幅仍高达21.7%`, `增长速度在11%以上`), not
+# before a streak (`增速连续15年高于…`)
+_RATE_BEFORE = re.compile(_RATE.pattern + r"(?:(?!连续)[^，,。；;\d]){0,4}$")
 # `A、B分别增长x、y`: one change word covers every amount of its list, and a target's
 # stretch goal the growth it stretches (`增长6%以上、力争达到7%`)
 _LIST_GAP = re.compile(
@@ -94,7 +97,10 @@ def change_of(text: str, amount: Span, clause_start: int, unit: Span | None = No
     if m is None and unit is not None and unit.text in ("%", "％"):
         m = _CHANGE_AFTER.match(text, end)
     if m is None:
-        return None
+        rate = _RATE_BEFORE.search(text, max(clause_start, amount.start - 10), amount.start)
+        if rate is None or (unit is not None and unit.text in ("位", "名")):
+            return None
+        return "increase" if rate.group(1) else "decrease"
     if _NEW_COUNT.search(before) and re.match(r"[\u4e00-\u9fff“\"]", text[end : end + 1]):
         return None
     return "increase" if m.group("inc") else "decrease"

@@ -137,6 +137,13 @@ def test_a_share_of_a_reference_quantity_measures_the_subject():
     assert [r.indicator.text for r in records] == ["到位资金", "到位资金", "下达任务数", "到位资金"]
 
 
+def test_a_growth_rate_named_before_its_amount_is_an_increase_but_not_a_streak():
+    _, records = _records(
+        "[[物价|I]]涨幅仍然高达[[21.7|A]][[%|U]]，[[收入|I]]增速连续[[15|A]][[年|U]]高于城镇。"
+    )
+    assert [r.change for r in records] == ["increase", None]
+
+
 def test_a_lead_in_clause_before_a_colon_dates_the_list_it_introduces():
     """A date inside a noun phrase dates only its clause, unless the clause leads in to the
     sentence's list with a colon; a ratio's colon (`0.04:65.2`) leads in to nothing."""
