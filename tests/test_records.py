@@ -139,7 +139,7 @@ def test_a_share_of_a_reference_quantity_measures_the_subject():
 
 def test_a_growth_rate_named_before_its_amount_is_an_increase_but_not_a_streak():
     _, records = _records(
-        "[[物价|I]]涨幅仍然高达[[21.7|A]][[%|U]]，[[收入|I]]增速连续[[15|A]][[年|U]]高于城镇。"
+        "[[物价|I]]上涨较多，涨幅仍然高达[[21.7|A]][[%|U]]，[[收入|I]]增速连续[[15|A]][[年|U]]高于城镇。"
     )
     assert [r.change for r in records] == ["increase", None]
 
