@@ -32,7 +32,7 @@ from nlp.schema import AMOUNT, DATE, INDICATOR, PROJECT, UNIT, Record, Span
 from nlp.text import clauses
 
 _GROUP_EXAMPLE = re.compile(
-    r"[^,，。;；:：]{0,60}?等(?:共计|共|总计|合计)?(?:[\d一二两三四五六七八九十几多])"
+    r"[^,，。;；:：]{0,60}?等(?:共计|共|总计|合计)?[^,，。;；:：\d]{0,10}?\s*(?:[\d一二两三四五六七八九十几多])"
 )
 _NAMES_PLAN = re.compile(r"[”\"]?(?:规划|纲要)")
 _COORDINATED = re.compile(r"和|及|与|、|——|以及")

@@ -204,6 +204,8 @@ def test_project_of_the_clause_but_not_of_a_group_it_exemplifies():
         "[[永安街改造工程|P]]完成[[投资|I]][[2|A]][[亿元|U]]。[[富丽华大厦|P]]等[[3|A]][[个|U]][[项目|I]]推进。"
     )
     assert [r.project and r.project.text for r in records] == ["永安街改造工程", None]
+    _, records = _records("引进[[东湖科技园|P]]等亿元以上[[项目|I]][[60|A]][[个|U]]。")
+    assert records[0].project is None
 
 
 def test_a_parenthesis_is_its_own_world():
