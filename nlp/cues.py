@@ -23,7 +23,7 @@ _APPROX_AFTER = re.compile(
     r"|^[^\s\d,，。;；、]{0,4}?(?<!规模)(?:左右|以上|以内|以下)"
     r"|^[^\s\d,，。;；、]{0,3}台阶"
 )
-# a cap after the last amount of a list bounds each (`分别控制在5%和3%以内`)
+# a cap after the last amount of a list bounds each (`分别控制在4.5%和3.5%以内`)
 _LIST_CAP = re.compile(
     r"(?:(?:[、和及与]|以及)[\d.．]+[^\s\d,，。;；、和及与]{0,4}?)+(?:以内|以下)"
 )
@@ -42,8 +42,8 @@ _NEW_COUNT = re.compile(r"新(?:增|建|开工)$")
 # a growth rate is a change: `物价涨幅…2.5%`, `增长速度…百分之十一`
 _RATE = re.compile(r"(?:(增速|涨幅|增幅|增长速度|增长幅度|增长率|上涨幅度)|(降幅))")
 _RATE_AT_END = re.compile(_RATE.pattern + "$")
-# a growth rate named just before its amount (`涨幅仍高达21.7%`, `增长速度在11%以上`), not
-# before a streak (`增速连续15年高于…`)
+# a growth rate named just before its amount (`涨幅仍高达12.6%`, `增长速度在9%以上`), not
+# before a streak (`增速连续8年高于…`)
 _RATE_BEFORE = re.compile(_RATE.pattern + r"(?:(?!连续)[^，,。；;\d]){0,4}$")
 # `A、B分别增长x、y`: one change word covers every amount of its list, and a target's
 # stretch goal the growth it stretches (`增长6%以上、力争达到7%`)

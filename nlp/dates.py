@@ -75,7 +75,7 @@ def governing_date(
 
 
 # a pair of values, from one to the other (`由175元提高到288元`), and a pair of dates in an
-# earlier clause of the sentence (`从1978年到1983年，…`, `从2010年的671亿元增加到2015年的…`)
+# earlier clause of the sentence (`从2001年到2006年，…`, `从2011年的300亿元增加到2016年的…`)
 _FROM_VALUE = re.compile(r"(?:从|由)\s*$")
 _TO_VALUE = re.compile(r"(?:从|由)[^，,。；;]{1,20}?(?:到|至)\s*$")
 _OPENS = re.compile(r"(?:^|从|由|[，,；;])\s*$")

@@ -34,7 +34,7 @@ _LEADING = re.compile(r"\s*(?:[(（][^()（）]{1,8}[)）])?\s*(?:关于)?(?:\d{
 _AFTER_DIVISION = re.compile(_UNIT)
 _GENERIC = re.compile(r"^(?:县|区|市|省|乡|镇|国家|省级|某|xx|XX)")
 # a title that names no region: the opening's subject that acts or speaks for one, right
-# after a sentence or clause break (`…以来，湖滨区各级各部门…`, `华宁县水利局在…`,
+# after a sentence or clause break (`…以来，X区各级各部门…`, `X县水利局在…`,
 # `(来源：东山镇政府…)`), never a body it obeys (`落实四川省人民政府…`)
 _BREAKS = ("", "\n", "，", ",", "。", "；", ";", "：", ":", "（", "(")
 _BODY = re.compile(r"各级|上下|人民政府|政府|党委|[\u4e00-\u9fff]{0,4}?(?:局|委员会|办公室)")

@@ -67,7 +67,7 @@ class Place:
     headings: list[tuple[int, int]]  # nearest last
     paragraph: tuple[int, int]
     # where the list the clause continues begins: clauses cut at 、 read back to the first
-    # (`年均分别增长4.4%、10%、5.4%`: `年均` covers all three)
+    # (`年均分别增长3.2%、7%、5.1%`: `年均` covers all three)
     list_start: int = 0
 
     @classmethod

@@ -184,7 +184,7 @@ def _respective_records(
     place: Place,
 ) -> Span | None:
     """The indicator of an amount in a `分别` list that names no indicator of its own and
-    follows as many facts of its sentence (`销售面积16万平方米，销售额12亿元，分别增长5%和
+    follows as many facts of its sentence (`销售面积8万平方米，销售额5亿元，分别增长3%和
     9%`): the k-th amount takes the indicator of the k-th of those facts; None when they
     do not line up."""
     marks = list(_RESPECTIVELY.finditer(text, place.clause[0], amount.start))
