@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,13 @@ class TorchRunner:
         dynamic = torch.ao.nn.quantized.dynamic.Linear
         self.batch_invariant = not any(isinstance(m, dynamic) for m in model.modules())
 
+    def submit(
+        self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
+    ) -> Callable[[], np.ndarray]:
+        """Run a batch now (PyTorch runs its own threads); the call returns its result."""
+        probs = self(ids, mask, types)
+        return lambda: probs
+
     def __call__(
         self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
     ) -> np.ndarray:
@@ -105,26 +113,38 @@ class OnnxRunner:
         )
         self._pool = ThreadPoolExecutor(self.workers) if self.workers > 1 else None
 
-    def _logits(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
-        rows = len(inputs["input_ids"])
-        slices = [np.arange(i, min(i + SLICE_ROWS, rows)) for i in range(0, rows, SLICE_ROWS)]
+    def _run(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        return self.session.run(["logits"], inputs)[0]
 
-        def run(r: np.ndarray) -> np.ndarray:
-            return self.session.run(["logits"], {k: v[r] for k, v in inputs.items()})[0]
-
-        parts = self._pool.map(run, slices) if self._pool and len(slices) > 1 else map(run, slices)
-        return np.concatenate(list(parts))
+    def submit(
+        self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
+    ) -> Callable[[], np.ndarray]:
+        """Start a batch, its slices queued on the cores' pool (run here without one); the
+        call waits for its label distribution per token."""
+        inputs = {"input_ids": ids, "attention_mask": mask}
+        if types is not None:
+            inputs["token_type_ids"] = types
+        rows = len(ids)
+        slices = [
+            {k: v[i : i + SLICE_ROWS] for k, v in inputs.items()}
+            for i in range(0, rows, SLICE_ROWS)
+        ]
+        if self._pool is None:
+            done = [self._run(part) for part in slices]
+            return lambda: _softmax(np.concatenate(done))
+        futures = [self._pool.submit(self._run, part) for part in slices]
+        return lambda: _softmax(np.concatenate([f.result() for f in futures]))
 
     def __call__(
         self, ids: np.ndarray, mask: np.ndarray, types: np.ndarray | None = None
     ) -> np.ndarray:
-        inputs = {"input_ids": ids, "attention_mask": mask}
-        if types is not None:
-            inputs["token_type_ids"] = types
-        logits = self._logits(inputs)
-        logits = logits - logits.max(-1, keepdims=True)
-        probs = np.exp(logits)
-        return probs / probs.sum(-1, keepdims=True)
+        return self.submit(ids, mask, types)()
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    logits = logits - logits.max(-1, keepdims=True)
+    probs = np.exp(logits)
+    return probs / probs.sum(-1, keepdims=True)
 
 
 def _cores() -> int:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,45 @@ class _Window:
     token_type_ids: list[int] | None = None
 
 
+IN_FLIGHT = 4  # batches started ahead of the one being merged (two per core on 2 cores)
+
+
+class _Merge:
+    """Windows' distributions merged into each text's per-character one: where windows
+    overlap, the window in which the character sits farthest from an edge decides; a text
+    is ready once all its windows are in."""
+
+    def __init__(self, texts: Sequence[str], tags: Sequence[str]) -> None:
+        self.probs = [np.zeros((len(t), len(tags)), dtype=np.float32) for t in texts]
+        for probs in self.probs:
+            probs[:, tags.index("O")] = 1.0
+        self.margin = [np.full(len(t), -1) for t in texts]
+        self.left: list[int | None] = [None] * len(texts)  # windows still out, per text
+        self.next = 0  # the first text not yet handed out
+
+    def expect(self, d: int, windows: list[_Window]) -> list[_Window]:
+        self.left[d] = len(windows)
+        return windows
+
+    def add(self, batch: Sequence[_Window], probs: np.ndarray) -> None:
+        for row, w in enumerate(batch):
+            index = np.asarray(w.char_index)
+            (pos,) = np.nonzero(index != IGNORE)
+            chars = index[pos]
+            edge = np.minimum(chars, w.end - w.start - 1 - chars)
+            better = edge > self.margin[w.doc][w.start + chars]
+            at = w.start + chars[better]
+            self.margin[w.doc][at] = edge[better]
+            self.probs[w.doc][at] = probs[row, pos[better]]
+            self.left[w.doc] -= 1  # type: ignore[operator]
+
+    def ready(self) -> Iterator[tuple[int, np.ndarray]]:
+        """The texts whose windows are all merged, in input order, each handed out once."""
+        while self.next < len(self.probs) and self.left[self.next] == 0:
+            yield self.next, self.probs[self.next]
+            self.next += 1
+
+
 class Tagger:
     """A token-classification model with its tokenizer and window settings."""
 
@@ -80,8 +120,8 @@ class Tagger:
         self.rule_hints = rule_hints
         self._encoder = CharEncoder(tokenizer)
         self._lock = threading.Lock()  # the per-character id cache is shared
-        # called after each batch of windows with (windows done, windows in the call): a
-        # progress bar can move inside one long document
+        # called after each batch of windows with (characters done, characters in the
+        # call): a progress bar can move inside one long group of documents
         self.on_batch: Callable[[int, int], None] | None = None
         self._tags = [self.id2label[i] for i in range(len(self.id2label))]  # by label id
 
@@ -153,41 +193,45 @@ class Tagger:
 
     # --- prediction ------------------------------------------------------------------
 
-    def _windows(
-        self, texts: Sequence[str], rule_spans: Sequence[Sequence[Span]] | None = None
-    ) -> list[_Window]:
+    def _doc_windows(self, d: int, text: str, found: Sequence[Span] | None) -> list[_Window]:
+        """One document's windows, encoded (the rule hints as token types where used)."""
+        hints = rules.char_hints(text, found) if self.rule_hints else None
         out = []
         with self._lock:
-            for d, text in enumerate(texts):
-                found = rule_spans[d] if rule_spans is not None else None
-                hints = rules.char_hints(text, found) if self.rule_hints else None
-                bounds = self._encoder.windows(text, max_tokens=self.max_tokens, stride=self.stride)
-                for s, e in bounds:
-                    enc = self._encoder.encode(text[s:e], hints=hints[s:e] if hints else None)
-                    out.append(
-                        _Window(
-                            d, s, e, enc["input_ids"], enc["char_index"], enc.get("token_type_ids")
-                        )
-                    )
+            bounds = self._encoder.windows(text, max_tokens=self.max_tokens, stride=self.stride)
+            for s, e in bounds:
+                enc = self._encoder.encode(text[s:e], hints=hints[s:e] if hints else None)
+                out.append(
+                    _Window(d, s, e, enc["input_ids"], enc["char_index"], enc.get("token_type_ids"))
+                )
         return out
 
-    def _batches(self, items: list[_Window]) -> Iterator[list[_Window]]:
+    def _batches(
+        self, texts: Sequence[str], hints_of: Callable[[int], Sequence[Span] | None], merged: _Merge
+    ) -> Iterator[list[_Window]]:
         """Windows sorted by length into batches (little padding). When the runner's output
-        depends on its batch, only windows of one document share one: a document's spans
-        must not depend on what else is tagged with it."""
-        ordered = sorted(items, key=lambda w: len(w.input_ids))
-        groups: Iterable[list[_Window]] = [ordered]
-        if not self.runner.batch_invariant:
-            by_doc: dict[int, list[_Window]] = {}
-            for w in ordered:
-                by_doc.setdefault(w.doc, []).append(w)
-            groups = by_doc.values()
-        for group in groups:
-            for i in range(0, len(group), self.batch_size):
-                yield group[i : i + self.batch_size]
+        depends on its batch, only windows of one document share one (a document's spans
+        must not depend on what else is tagged with it), and each document's windows are
+        made only when its batches are due, while earlier documents run."""
+        if self.runner.batch_invariant:
+            windows = []
+            for d, text in enumerate(texts):
+                windows += merged.expect(d, self._doc_windows(d, text, hints_of(d)))
+            ordered = sorted(windows, key=lambda w: len(w.input_ids))
+            for i in range(0, len(ordered), self.batch_size):
+                yield ordered[i : i + self.batch_size]
+            return
+        for d, text in enumerate(texts):
+            own = sorted(
+                merged.expect(d, self._doc_windows(d, text, hints_of(d))),
+                key=lambda w: len(w.input_ids),
+            )
+            for i in range(0, len(own), self.batch_size):
+                yield own[i : i + self.batch_size]
 
-    def _forward(self, batch: list[_Window]) -> np.ndarray:
-        """Label distribution per token, (B, T, labels), padded dynamically."""
+    def _start(self, batch: list[_Window]) -> Callable[[], np.ndarray]:
+        """Start one batch on the runner, padded dynamically; the returned call waits for
+        its label distribution per token, (B, T, labels)."""
         width = max(len(w.input_ids) for w in batch)
         pad = self.tokenizer.pad_token_id or 0
         ids = np.full((len(batch), width), pad, dtype=np.int64)
@@ -198,7 +242,35 @@ class Tagger:
             mask[i, : len(w.input_ids)] = 1
             if types is not None:
                 types[i, : len(w.input_ids)] = w.token_type_ids
-        return self.runner(ids, mask, types)
+        return self.runner.submit(ids, mask, types)
+
+    def _stream(
+        self, texts: Sequence[str], hints_of: Callable[[int], Sequence[Span] | None]
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """(index, label distribution per character) of each text, in input order, each as
+        soon as its windows are merged. Up to `IN_FLIGHT` batches run while the next
+        document's windows are made and finished batches merged: the cores never wait on
+        the Python around the model."""
+        merged = _Merge(texts, self._tags)
+        total, done = sum(len(t) for t in texts), 0
+        pending: deque[tuple[list[_Window], Callable[[], np.ndarray]]] = deque()
+
+        def finish() -> None:
+            nonlocal done
+            batch, result = pending.popleft()
+            merged.add(batch, result())
+            done += sum(w.end - w.start for w in batch)
+            if self.on_batch is not None:
+                self.on_batch(min(done, total), total)
+
+        for batch in self._batches(texts, hints_of, merged):
+            pending.append((batch, self._start(batch)))
+            while len(pending) > IN_FLIGHT:
+                finish()
+                yield from merged.ready()
+        while pending:
+            finish()
+        yield from merged.ready()
 
     def char_probs(
         self, texts: Sequence[str], rule_spans: Sequence[Sequence[Span]] | None = None
@@ -207,26 +279,10 @@ class Tagger:
         merged: where windows overlap, the one in which the character sits farthest from an
         edge decides. A character no window labels (none should) counts as ``O``."""
         texts = list(texts)
-        out = [np.zeros((len(t), len(self._tags)), dtype=np.float32) for t in texts]
-        for probs in out:
-            probs[:, self._tags.index("O")] = 1.0
-        margin = [np.full(len(t), -1) for t in texts]
-        windows = self._windows(texts, rule_spans)
-        done = 0
-        for batch in self._batches(windows):
-            probs = self._forward(batch)
-            for row, w in enumerate(batch):
-                index = np.asarray(w.char_index)
-                (pos,) = np.nonzero(index != IGNORE)
-                chars = index[pos]
-                edge = np.minimum(chars, w.end - w.start - 1 - chars)
-                better = edge > margin[w.doc][w.start + chars]
-                at = w.start + chars[better]
-                margin[w.doc][at] = edge[better]
-                out[w.doc][at] = probs[row, pos[better]]
-            done += len(batch)
-            if self.on_batch is not None:
-                self.on_batch(done, len(windows))
+        out: list[np.ndarray] = [np.empty(0)] * len(texts)
+        hints_of = (lambda d: None) if rule_spans is None else rule_spans.__getitem__
+        for d, probs in self._stream(texts, hints_of):
+            out[d] = probs
         return out
 
     def predict(self, texts: Sequence[str]) -> list[list[Span]]:
@@ -234,15 +290,21 @@ class Tagger:
         texts = list(texts)
         # the regex runs once per text: for the hints and for the decoding constraints
         needed = self.rule_hints or self.decoding.uses_rules
-        found = [rules.tag(t) for t in texts] if needed else [None] * len(texts)
-        distributions = self.char_probs(texts, found if self.rule_hints else None)
-        out = []
-        for text, probs, rule_spans in zip(texts, distributions, found, strict=True):
+        found: list[list[Span] | None] = [None] * len(texts)
+
+        def hints_of(d: int) -> list[Span] | None:
+            if needed:
+                found[d] = rules.tag(texts[d])
+            return found[d] if self.rule_hints else None
+
+        out: list[list[Span]] = [[] for _ in texts]
+        for d, probs in self._stream(texts, hints_of):
             best = self.decoding.tags(probs, self._tags)
             tags = [self._tags[i] for i in best]
             scores = probs[np.arange(len(best)), best].tolist()
+            text = texts[d]
             spans = [t for s in tags_to_spans(text, tags, scores=scores) if (t := trim(text, s))]
-            out.append(self.decoding.apply(text, spans, rule_spans))
+            out[d] = self.decoding.apply(text, spans, found[d])
         return out
 
     def tag(self, text: str) -> list[Span]:

@@ -119,15 +119,15 @@ def test_windows_share_a_batch_across_documents_only_where_the_runner_allows(tag
     documents. Dynamic int8 layers scale by the batch's range: one document per batch."""
     texts = ["增长5%。" * 6, "增长7亿元。", "增长9%。" * 4]
     seen: list[list[int]] = []
-    forward = tagger._forward
+    start = tagger._start
 
     def spy(batch):
         seen.append(sorted({w.doc for w in batch}))
-        return forward(batch)
+        return start(batch)
 
     original = tagger.runner.batch_invariant
     try:
-        tagger._forward = spy
+        tagger._start = spy
         fp32 = tagger.predict(texts)
         assert any(len(docs) > 1 for docs in seen)
         seen.clear()
@@ -136,7 +136,7 @@ def test_windows_share_a_batch_across_documents_only_where_the_runner_allows(tag
         assert all(len(docs) == 1 for docs in seen) and len(seen) >= len(texts)
     finally:
         tagger.runner.batch_invariant = original
-        del tagger._forward
+        del tagger._start
     quantised = torch.ao.quantization.quantize_dynamic(
         torch.nn.Sequential(torch.nn.Linear(4, 4)), {torch.nn.Linear}, dtype=torch.qint8
     )

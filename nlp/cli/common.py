@@ -78,7 +78,7 @@ def load_tasks(path: Path) -> list[Any]:
 @contextlib.contextmanager
 def progress(total: int | None = None, what: str = "extracting") -> Iterator[Any]:
     """A progress bar on stderr over ``total`` documents (with an ETA when known), the
-    ``on_document(doc, chars)`` callback that moves it, and ``on_batch(done, windows)``
+    ``on_document(doc, chars)`` callback that moves it, and ``on_batch(done, chars)``
     that shows how far the tagger is inside long documents."""
     from rich.progress import (
         BarColumn,
@@ -110,9 +110,9 @@ def progress(total: int | None = None, what: str = "extracting") -> Iterator[Any
             rate = f"{counts['chars'] / elapsed:,.0f} chars/s"
             bar.update(task, advance=1, rate=rate, description=doc[-40:], inside="")
 
-        def on_batch(done: int, windows: int) -> None:  # inside a long group of documents
-            if windows > 200:
-                bar.update(task, inside=f" (+{done / windows:.0%} of the next)")
+        def on_batch(done: int, chars: int) -> None:  # inside a long group of documents
+            if chars > 20_000:
+                bar.update(task, inside=f" (+{done / chars:.0%} of the next)")
 
         yield bar, on_document, on_batch
 
