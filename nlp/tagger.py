@@ -2,7 +2,8 @@
 
 Windows of whole sentences (cut with a stride inside very long ones) are encoded one word
 per character (`nlp.alignment`), sorted by length into batches with dynamic padding, run
-without gradients, and merged back per character: where windows overlap, the prediction
+without gradients (several batches in flight while the next document is encoded), and
+merged back per character: where windows overlap, the prediction
 from the window in which the character sits farthest from an edge wins. Tags are read off
 the merged distributions as the most probable valid BIO sequence (Viterbi), and span edges
 never hold whitespace or punctuation.
