@@ -87,6 +87,8 @@ def link(text: str, spans: Sequence[Span], *, layout: Layout | None = None) -> l
         iter(title_dates), None
     )
 
+    # a date inside a parenthesis (`(2020年80个)`) dates only what stands in it
+    unaside_dates = [d for d in dates if _enclosing(layout.asides, d) is None]
     respective = _respective(text, by_label[INDICATOR], by_label[AMOUNT], layout)
     leads = YearLeads()
     records: list[Record] = []
@@ -108,7 +110,15 @@ def link(text: str, spans: Sequence[Span], *, layout: Layout | None = None) -> l
             amount=amount,
             unit=unit,
             indicator=indicator,
-            date=governing_date(text, dates, amount, place, layout, doc_date, leads),
+            date=governing_date(
+                text,
+                dates if _enclosing(layout.asides, amount) else unaside_dates,
+                amount,
+                place,
+                layout,
+                doc_date,
+                leads,
+            ),
             project=_project(text, visible_projects, amount, place, dates, layout.asides),
             change=_change(text, amount, unit, place, previous, indicator),
             approximate=is_approximate(text, amount, unit),

@@ -144,6 +144,18 @@ def test_a_growth_rate_named_before_its_amount_is_an_increase_but_not_a_streak()
     assert [r.change for r in records] == ["increase", None]
 
 
+def test_a_date_inside_a_parenthesis_dates_only_what_stands_in_it():
+    _, records = _records(
+        "[[2021年|D]]确定[[重点项目|I]][[90|A]][[个|U]]。与上年相比，[[项目个数|I]]"
+        "（[[2020年|D]][[70|A]][[个|U]]）增加[[20|A]][[个|U]]。"
+    )
+    assert [(r.amount.text, r.date.text) for r in records] == [
+        ("90", "2021年"),
+        ("70", "2020年"),
+        ("20", "2021年"),
+    ]
+
+
 def test_a_lead_in_clause_before_a_colon_dates_the_list_it_introduces():
     """A date inside a noun phrase dates only its clause, unless the clause leads in to the
     sentence's list with a colon; a ratio's colon (`0.04:65.2`) leads in to nothing."""
