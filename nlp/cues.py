@@ -61,8 +61,8 @@ _BENCHMARK = re.compile(
 _VERB_BEFORE = re.compile(
     r"(?:(?P<inc>增加|扩增|净增|提高)|(?P<dec>减少|降低|压减|削减|核减|节约))[“\"]?$"
 )
-_COMPARISON_BEFORE = re.compile(r"(?:比|较|对比|相比|相较|超过|高于|低于)$")
-_COMPARISON_AFTER = re.compile(r"^(?:同期|相比|比较|持平|基础上)")
+_COMPARISON_BEFORE = re.compile(r"(?:比|较|对比|相比|相较|超过|高于|低于)[“\"「]?$")
+_COMPARISON_AFTER = re.compile(r"^[”\"」]?(?:同期|相比|比较|持平|基础上)")
 
 
 _STREAK = re.compile(r"(?:连续|时隔)$")

@@ -156,6 +156,13 @@ def test_a_date_inside_a_parenthesis_dates_only_what_stands_in_it():
     ]
 
 
+def test_a_quoted_comparison_date_is_no_period():
+    _, (record,) = _records(
+        "[[过去五年|D]]，全区实施[[项目|I]]，完成投资较“[[十二五|D]]”增长[[120|A]][[%|U]]。"
+    )
+    assert record.date.text == "过去五年"
+
+
 def test_a_lead_in_clause_before_a_colon_dates_the_list_it_introduces():
     """A date inside a noun phrase dates only its clause, unless the clause leads in to the
     sentence's list with a colon; a ratio's colon (`0.04:65.2`) leads in to nothing."""
