@@ -1,7 +1,8 @@
 import dataclasses
 
 from nlp.records import assemble
-from nlp.training.evaluate import evaluate_records, evaluate_spans, span_scores
+from nlp.schema import Span
+from nlp.training.evaluate import evaluate_records, evaluate_spans, overlap_scores, span_scores
 from nlp.training.markup import parse
 
 
@@ -11,6 +12,24 @@ def test_span_scores_are_strict_iob2():
     partial = span_scores(gold, [["B-AMOUNT", "O", "O", "B-UNIT"]])  # boundary off: no credit
     assert partial["AMOUNT"]["f1"] == 0.0 and partial["UNIT"]["f1"] == 1.0
     assert partial["micro"]["precision"] == 0.5
+
+
+def test_overlap_scores_forgive_edges_but_not_labels_or_misses():
+    task = parse("[[地区生产总值|I]]完成[[990|A]][[亿元|U]]，[[税收|I]]增长[[5|A]][[%|U]]。")
+    gold = {s.label + s.text: s for s in task.sorted_spans()}
+    gdp, tax = gold["INDICATOR地区生产总值"], gold["INDICATOR税收"]
+    predicted = [
+        Span(gdp.start + 2, gdp.end, "INDICATOR", "生产总值"),  # edge off: right on overlap
+        Span(tax.start, tax.end, "PROJECT", "税收"),  # another label: wrong
+        gold["AMOUNT990"],
+        gold["UNIT亿元"],
+    ]
+    overlap = overlap_scores([task], {task.name: predicted})
+    strict = evaluate_spans([task], {task.name: predicted})
+    assert overlap["INDICATOR"] == {"precision": 1.0, "recall": 0.5, "f1": 2 / 3, "support": 2}
+    assert strict["INDICATOR"]["f1"] == 0.0
+    assert overlap["PROJECT"]["precision"] == 0.0
+    assert overlap["micro"]["recall"] == 3 / 6
 
 
 def test_perfect_spans_score_one(gold_tasks):

@@ -147,10 +147,11 @@ def print_record_scores(scores: dict) -> None:
 
 
 def print_register_scores(rows: dict) -> None:
-    columns = [*LABELS, "micro", "record_core_f1", "all_fields_f1"]
+    columns = [*LABELS, "micro", "micro_overlap", "record_core_f1", "all_fields_f1"]
     table = Table("register", "docs", *columns, title="by register (F1)")
     for name, row in rows.items():
-        table.add_row(name, str(row["documents"]), *(f"{row[c]:.3f}" for c in columns))
+        cells = (f"{row[c]:.3f}" if c in row else "—" for c in columns)
+        table.add_row(name, str(row["documents"]), *cells)
     console.print(table)
 
 

@@ -63,6 +63,36 @@ def evaluate_spans(
     return span_scores(gold, pred)
 
 
+def overlap_scores(
+    tasks: Sequence[Task], predicted: Mapping[str, Sequence[Span]]
+) -> dict[str, dict[str, float]]:
+    """Lenient span scores: a predicted span is right when it overlaps a gold span of its
+    label, a gold span found when a prediction of its label overlaps it (boundaries aside:
+    how much of strict F1's loss is edges, not missed facts). Per label and micro."""
+    counts = {label: [0, 0, 0, 0] for label in LABELS}  # right, predicted, found, gold
+    for task in tasks:
+        gold = task.sorted_spans()
+        pred = sorted(predicted.get(task.name, ()))
+        for label in LABELS:
+            g = [s for s in gold if s.label == label]
+            p = [s for s in pred if s.label == label]
+            c = counts[label]
+            c[0] += sum(any(_overlap(x, y) for y in g) for x in p)
+            c[1] += len(p)
+            c[2] += sum(any(_overlap(y, x) for x in p) for y in g)
+            c[3] += len(g)
+    out = {}
+    for name, (right, n_pred, found, n_gold) in [
+        *counts.items(),
+        ("micro", [sum(c[i] for c in counts.values()) for i in range(4)]),
+    ]:
+        precision = right / n_pred if n_pred else 0.0
+        recall = found / n_gold if n_gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out[name] = {"precision": precision, "recall": recall, "f1": f1, "support": n_gold}
+    return out
+
+
 # --- records -------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from nlp.alignment import char_tags
 from nlp.records import assemble
 from nlp.schema import LABELS, Span
 from nlp.training.annotations import Task
-from nlp.training.evaluate import evaluate_records, evaluate_spans
+from nlp.training.evaluate import evaluate_records, evaluate_spans, overlap_scores
 
 OUTSIDE = "O"
 
@@ -56,6 +56,7 @@ def evaluate_documents(
     report = {
         "documents": [t.name for t in tasks],
         "spans": evaluate_spans(tasks, predicted),
+        "spans_overlap": overlap_scores(tasks, predicted),
         "records": record_scores,
         "confusion": label_confusion(tasks, predicted),
     }
@@ -82,10 +83,12 @@ def _register_scores(
 ) -> dict[str, Any]:
     """Strict span F1 per label and micro, record-core and all-fields F1 of some tasks."""
     spans = evaluate_spans(tasks, predicted)
+    overlap = overlap_scores(tasks, predicted)
     scored = evaluate_records(tasks, records)
     return {
         "documents": len(tasks),
         **{name: spans[name]["f1"] for name in (*LABELS, "micro")},
+        **{f"{name}_overlap": overlap[name]["f1"] for name in (*LABELS, "micro")},
         "record_core_f1": scored["core"]["f1"],
         "all_fields_f1": scored["full"]["f1"],
     }
@@ -99,14 +102,20 @@ def _markdown(report: dict[str, Any], title: str) -> str:
         r = spans[name]
         prf = " | ".join(f"{r[k]:.3f}" for k in ("precision", "recall", "f1"))
         lines.append(f"| {name} | {prf} | {r['support']} |")
+    if "spans_overlap" in report:
+        lines += ["", "Overlap (a span right when it overlaps a gold span of its label):", ""]
+        lines += ["| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+        for name, r in report["spans_overlap"].items():
+            prf = " | ".join(f"{r[k]:.3f}" for k in ("precision", "recall", "f1"))
+            lines.append(f"| {name} | {prf} | {r['support']} |")
     rec = report["records"]
     lines += ["", "| records | precision | recall | F1 |", "|---|---|---|---|"]
     for name in ("amount", "core", "full"):
         r = rec[name]
         lines.append(f"| {name} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} |")
     if "by_register" in report:
-        columns = [*LABELS, "micro", "record_core_f1", "all_fields_f1"]
-        lines += ["", "By register (strict span F1; record-core and all-fields F1):", ""]
+        columns = [*LABELS, "micro", "micro_overlap", "record_core_f1", "all_fields_f1"]
+        lines += ["", "By register (strict span F1, micro overlap F1; record F1s):", ""]
         lines += [
             "| register | docs | " + " | ".join(columns) + " |",
             "|---" * (len(columns) + 2) + "|",
