@@ -159,7 +159,8 @@ def _change(
 
 _RESPECTIVELY = re.compile(r"分别")
 _CONJUNCTION = re.compile(r"\s*(?:[、和及与]|以及)\s*[“\"]?")
-_TO_RESPECTIVELY = re.compile(r"[^，,。；;:：！？\n]{0,4}")  # `…价格涨幅分别`: a few words at most
+# `…价格涨幅分别`: a few words at most, or a comparison (`增速比平均增速分别高`)
+_TO_RESPECTIVELY = re.compile(r"[^，,。；;:：！？\n]{0,4}(?:比[^，,。；;:：！？\n]{1,12})?")
 
 
 def _respective(

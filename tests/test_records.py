@@ -163,6 +163,13 @@ def test_a_quoted_comparison_date_is_no_period():
     assert record.date.text == "过去五年"
 
 
+def test_a_respectively_list_after_a_comparison_maps_in_order():
+    _, records = _records(
+        "[[涉农贷款|I]]、[[小微贷款|I]]增速比各项贷款增速分别高[[2.1|A]]和[[0.6|A]][[个百分点|U]]。"
+    )
+    assert [r.indicator.text for r in records] == ["涉农贷款", "小微贷款"]
+
+
 def test_a_lead_in_clause_before_a_colon_dates_the_list_it_introduces():
     """A date inside a noun phrase dates only its clause, unless the clause leads in to the
     sentence's list with a colon; a ratio's colon (`0.04:65.2`) leads in to nothing."""
