@@ -327,6 +327,12 @@ def _indicator(
         return topic[-1]
     if previous is not None and previous.indicator is not None:
         return previous.indicator
+    # a headline that names one indicator (`有效投资有突破。从…的218亿元到…`) names the topic
+    # of the sentence right after it
+    if place.headline is not None and place.headline[1] <= place.sentence[0]:
+        named = within(indicators, *place.headline)
+        if len(named) == 1 and not text[place.headline[1] : place.sentence[0]].strip("。 \n"):
+            return named[0]
     later = next((i for i in indicators if i.start >= after), None)
     if later is not None and later.end <= place.sentence[1]:
         return later

@@ -170,6 +170,14 @@ def test_a_respectively_list_after_a_comparison_maps_in_order():
     assert [r.indicator.text for r in records] == ["涉农贷款", "小微贷款"]
 
 
+def test_a_headline_naming_one_indicator_is_the_topic_of_the_sentence_after_it():
+    _, records = _records(
+        "（二）扩大投资\n[[民间投资|I]]有突破。从[[2016年|D]]的[[80|A]][[亿元|U]]到[[2020年|D]]的"
+        "[[130|A]][[亿元|U]]。"
+    )
+    assert [r.indicator.text for r in records] == ["民间投资", "民间投资"]
+
+
 def test_a_lead_in_clause_before_a_colon_dates_the_list_it_introduces():
     """A date inside a noun phrase dates only its clause, unless the clause leads in to the
     sentence's list with a colon; a ratio's colon (`0.04:65.2`) leads in to nothing."""
