@@ -16,10 +16,12 @@ from transformers import (
     BertModel,
 )
 
+from nlp.alignment import IGNORE
 from nlp.errors import ConfigError
+from nlp.schema import TAG2ID
 from nlp.tagger import Tagger
 from nlp.training.config import load_config
-from nlp.training.train import train
+from nlp.training.train import train, weighted_loss
 
 pytestmark = pytest.mark.slow
 
@@ -102,6 +104,19 @@ def test_config_errors_name_the_key(tmp_path):
     bad.write_text("model: [1, 2]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad\.yaml: model"):
         load_config(bad)
+
+
+def test_weighted_labels_count_more_in_the_loss_and_plain_stays_the_models_own():
+    assert weighted_loss(load_config(None).optim) is None
+    optim = load_config(None, ["optim.weighted_labels=[INDICATOR]", "optim.label_weight=3"]).optim
+    loss = weighted_loss(optim)
+    logits = torch.zeros(1, 3, len(TAG2ID))  # uniform: every token costs log(C)
+    labels = torch.tensor([[TAG2ID["B-INDICATOR"], TAG2ID["O"], IGNORE]])
+    out = loss(type("Out", (), {"logits": logits})(), labels)
+    per_token = torch.log(torch.tensor(float(len(TAG2ID))))
+    assert torch.isclose(out, (3 * per_token + per_token) / 2)
+    with pytest.raises(ConfigError, match="INDICATORS"):
+        load_config(None, ["optim.weighted_labels=[INDICATORS]"])
 
 
 def test_pretrained_path_with_a_local_directory(tmp_path, bert_tokenizer):

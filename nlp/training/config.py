@@ -17,6 +17,7 @@ import yaml
 
 from nlp.decoding import Decoding
 from nlp.errors import ConfigError
+from nlp.schema import LABELS
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,10 @@ class OptimConfig:
     weight_decay: float = 0.01
     seed: int = 42
     patience: int = 5  # epochs without dev micro-F1 gain before stopping; 0 = never stop early
+    # every B-/I- tag of these labels counts `label_weight` times in the loss (1: plain
+    # cross-entropy), for labels the model finds least (INDICATOR, PROJECT)
+    weighted_labels: tuple[str, ...] = ()
+    label_weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,13 @@ def _validate(config: TrainConfig) -> TrainConfig:
         raise ConfigError("model.hidden must be a multiple of model.heads")
     if config.data.max_tokens < 8:
         raise ConfigError("data.max_tokens must be at least 8")
+    unknown = sorted(set(config.optim.weighted_labels) - set(LABELS))
+    if unknown:
+        raise ConfigError(
+            f"optim.weighted_labels: {', '.join(unknown)} not among {', '.join(LABELS)}"
+        )
+    if config.optim.label_weight <= 0:
+        raise ConfigError("optim.label_weight must be positive")
     return config
 
 

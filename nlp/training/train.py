@@ -126,6 +126,32 @@ def with_hint_types(model: torch.nn.Module) -> torch.nn.Module:
     return model
 
 
+def weighted_loss(optim: OptimConfig) -> Any:
+    """The training loss when some labels weigh more (``optim.weighted_labels``): token
+    cross-entropy with each B-/I- tag of those labels counted ``label_weight`` times,
+    summed over the batch and divided by its labelled tokens; None for plain cross-entropy
+    (the model's own loss)."""
+    if not optim.weighted_labels or optim.label_weight == 1.0:
+        return None
+    weights = torch.tensor(
+        [optim.label_weight if tag[2:] in optim.weighted_labels else 1.0 for tag in BIO_TAGS]
+    )
+
+    def loss(outputs: Any, labels: torch.Tensor, num_items_in_batch: Any = None) -> torch.Tensor:
+        logits = outputs.logits
+        total = torch.nn.functional.cross_entropy(
+            logits.view(-1, logits.shape[-1]).float(),
+            labels.view(-1),
+            weight=weights.to(logits.device),
+            ignore_index=IGNORE,
+            reduction="sum",
+        )
+        count = num_items_in_batch if num_items_in_batch is not None else (labels != IGNORE).sum()
+        return total / count
+
+    return loss
+
+
 def seqeval_metrics(eval_pred: Any) -> dict[str, float]:
     """Dev micro-F1 (strict IOB2) over the characters of each window."""
     logits, label_ids = eval_pred
@@ -248,6 +274,7 @@ def train(config: TrainConfig, *, resume: bool = True) -> Path:
         eval_dataset=dataset["dev"] if has_dev else None,
         data_collator=DataCollatorForTokenClassification(tokenizer, label_pad_token_id=IGNORE),
         compute_metrics=seqeval_metrics,
+        compute_loss_func=weighted_loss(config.optim),
         callbacks=callbacks,
     )
     checkpoint = (
