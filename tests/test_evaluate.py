@@ -15,13 +15,13 @@ def test_span_scores_are_strict_iob2():
 
 
 def test_overlap_scores_forgive_edges_but_not_labels_or_misses():
-    task = parse("[[地区生产总值|I]]完成[[990|A]][[亿元|U]]，[[税收|I]]增长[[5|A]][[%|U]]。")
+    task = parse("[[地区生产总值|I]]完成[[880|A]][[亿元|U]]，[[税收|I]]增长[[5|A]][[%|U]]。")
     gold = {s.label + s.text: s for s in task.sorted_spans()}
     gdp, tax = gold["INDICATOR地区生产总值"], gold["INDICATOR税收"]
     predicted = [
         Span(gdp.start + 2, gdp.end, "INDICATOR", "生产总值"),  # edge off: right on overlap
         Span(tax.start, tax.end, "PROJECT", "税收"),  # another label: wrong
-        gold["AMOUNT990"],
+        gold["AMOUNT880"],
         gold["UNIT亿元"],
     ]
     overlap = overlap_scores([task], {task.name: predicted})

@@ -165,7 +165,7 @@ def test_a_quoted_comparison_date_is_no_period():
 
 def test_a_respectively_list_after_a_comparison_maps_in_order():
     _, records = _records(
-        "[[涉农贷款|I]]、[[小微贷款|I]]增速比各项贷款增速分别高[[2.1|A]]和[[0.6|A]][[个百分点|U]]。"
+        "[[涉农贷款|I]]、[[小微贷款|I]]增速比全部贷款增速分别高[[2.1|A]]和[[0.6|A]][[个百分点|U]]。"
     )
     assert [r.indicator.text for r in records] == ["涉农贷款", "小微贷款"]
 
