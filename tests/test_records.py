@@ -84,23 +84,58 @@ def test_values_from_one_to_another_take_the_dates_from_one_to_another(markup):
     assert pairs[-2:] == [(pairs[-2][0], "2015年"), (pairs[-1][0], "2020年")]
 
 
-def test_a_respectively_list_follows_the_facts_before_it_in_order():
-    _, records = _records(
-        "[[住宅销售面积|I]][[23.5|A]][[万平方米|U]]，[[销售额|I]][[9.8|A]][[亿元|U]]，"
-        "分别增长[[5.1|A]][[%|U]]和[[9.3|A]][[%|U]]。"
-    )
-    assert [(r.amount.text, r.indicator.text) for r in records[2:]] == [
-        ("5.1", "住宅销售面积"),
-        ("9.3", "销售额"),
-    ]
+def _field(span_or_value):
+    return span_or_value.text if isinstance(span_or_value, Span) else span_or_value
 
 
-def test_a_respectively_list_with_its_own_indicator_keeps_it():
-    _, records = _records(
-        "[[财政收入|I]][[80|A]][[亿元|U]]，[[出口|I]][[20|A]][[亿元|U]]，"
-        "[[城乡居民收入|I]]分别增长[[6.1|A]][[%|U]]和[[7.2|A]][[%|U]]。"
-    )
-    assert [r.indicator.text for r in records[2:]] == ["城乡居民收入", "城乡居民收入"]
+@pytest.mark.parametrize(
+    ("markup", "field", "expected"),
+    [
+        pytest.param(
+            "[[住宅销售面积|I]][[23.5|A]][[万平方米|U]]，[[销售额|I]][[9.8|A]][[亿元|U]]，"
+            "分别增长[[5.1|A]][[%|U]]和[[9.3|A]][[%|U]]。",
+            "indicator", ["住宅销售面积", "销售额", "住宅销售面积", "销售额"],
+            id="a 分别 list follows the facts before it, in order",
+        ),
+        pytest.param(
+            "[[财政收入|I]][[80|A]][[亿元|U]]，[[出口|I]][[20|A]][[亿元|U]]，"
+            "[[城乡居民收入|I]]分别增长[[6.1|A]][[%|U]]和[[7.2|A]][[%|U]]。",
+            "indicator", ["财政收入", "出口", "城乡居民收入", "城乡居民收入"],
+            id="a 分别 list with its own indicator keeps it",
+        ),
+        pytest.param(
+            "[[涉农贷款|I]]、[[小微贷款|I]]增速比全部贷款增速分别高[[2.1|A]]和[[0.6|A]][[个百分点|U]]。",
+            "indicator", ["涉农贷款", "小微贷款"],
+            id="a 分别 list after a comparison maps in order",
+        ),
+        pytest.param(
+            "[[到位资金|I]][[120|A]][[亿元|U]]，增长[[9|A]][[%|U]]，"
+            "完成[[下达任务数|I]][[130|A]][[亿元|U]]的[[92|A]][[%|U]]。",
+            "indicator", ["到位资金", "到位资金", "下达任务数", "到位资金"],
+            id="a share of a reference quantity measures the subject",
+        ),
+        pytest.param(
+            "（二）扩大投资\n[[民间投资|I]]有突破。从[[2016年|D]]的[[80|A]][[亿元|U]]到[[2020年|D]]的"
+            "[[130|A]][[亿元|U]]。",
+            "indicator", ["民间投资", "民间投资"],
+            id="a headline naming one indicator is the next sentence's topic",
+        ),
+        pytest.param(
+            "[[物价|I]]上涨较多，涨幅仍然高达[[12.6|A]][[%|U]]，[[收入|I]]增速连续[[8|A]][[年|U]]高于城镇。",
+            "change", ["increase", None],
+            id="a growth rate named before its amount is an increase, not before a streak",
+        ),
+        pytest.param(
+            "[[失业率|I]]、[[物价涨幅|I]]分别控制在[[4.5|A]][[%|U]]和[[3.5|A]][[%|U]]以内，"
+            "[[产值|I]]、[[收入|I]]分别增长[[6|A]][[%|U]]和[[7|A]][[%|U]]。",
+            "approximate", [True, True, False, False],
+            id="a cap after a list bounds each of its amounts",
+        ),
+    ],
+)  # fmt: skip
+def test_each_amount_of_a_constructed_sentence_gets_its_field(markup, field, expected):
+    _, records = _records(markup)
+    assert [_field(getattr(r, field)) for r in records] == expected
 
 
 def test_an_average_or_a_plan_word_covers_every_amount_of_its_list():
@@ -121,29 +156,6 @@ def test_a_month_dot_day_event_label_dates_nothing():
     assert record.date.text == "2021年"
 
 
-def test_a_cap_after_a_list_bounds_each_of_its_amounts():
-    _, records = _records(
-        "[[失业率|I]]、[[物价涨幅|I]]分别控制在[[4.5|A]][[%|U]]和[[3.5|A]][[%|U]]以内，"
-        "[[产值|I]]、[[收入|I]]分别增长[[6|A]][[%|U]]和[[7|A]][[%|U]]。"
-    )
-    assert [r.approximate for r in records] == [True, True, False, False]
-
-
-def test_a_share_of_a_reference_quantity_measures_the_subject():
-    _, records = _records(
-        "[[到位资金|I]][[120|A]][[亿元|U]]，增长[[9|A]][[%|U]]，"
-        "完成[[下达任务数|I]][[130|A]][[亿元|U]]的[[92|A]][[%|U]]。"
-    )
-    assert [r.indicator.text for r in records] == ["到位资金", "到位资金", "下达任务数", "到位资金"]
-
-
-def test_a_growth_rate_named_before_its_amount_is_an_increase_but_not_a_streak():
-    _, records = _records(
-        "[[物价|I]]上涨较多，涨幅仍然高达[[12.6|A]][[%|U]]，[[收入|I]]增速连续[[8|A]][[年|U]]高于城镇。"
-    )
-    assert [r.change for r in records] == ["increase", None]
-
-
 def test_a_date_inside_a_parenthesis_dates_only_what_stands_in_it():
     _, records = _records(
         "[[2021年|D]]确定[[重点项目|I]][[90|A]][[个|U]]。与上年相比，[[项目个数|I]]"
@@ -161,21 +173,6 @@ def test_a_quoted_comparison_date_is_no_period():
         "[[过去五年|D]]，全区实施[[项目|I]]，完成投资较“[[十二五|D]]”增长[[120|A]][[%|U]]。"
     )
     assert record.date.text == "过去五年"
-
-
-def test_a_respectively_list_after_a_comparison_maps_in_order():
-    _, records = _records(
-        "[[涉农贷款|I]]、[[小微贷款|I]]增速比全部贷款增速分别高[[2.1|A]]和[[0.6|A]][[个百分点|U]]。"
-    )
-    assert [r.indicator.text for r in records] == ["涉农贷款", "小微贷款"]
-
-
-def test_a_headline_naming_one_indicator_is_the_topic_of_the_sentence_after_it():
-    _, records = _records(
-        "（二）扩大投资\n[[民间投资|I]]有突破。从[[2016年|D]]的[[80|A]][[亿元|U]]到[[2020年|D]]的"
-        "[[130|A]][[亿元|U]]。"
-    )
-    assert [r.indicator.text for r in records] == ["民间投资", "民间投资"]
 
 
 def test_a_lead_in_clause_before_a_colon_dates_the_list_it_introduces():
