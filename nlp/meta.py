@@ -110,16 +110,19 @@ def _resolve(name: str, context: set[str]) -> tuple[str, str] | None:
 
 
 def _unit_below_county(title: str, found: list[tuple[int, str]]) -> Region | None:
-    table = _divisions()
     match = _LEADING.match(title)
     candidates = [match] if match else []
     candidates += [m for pos, name in found if (m := _AFTER_DIVISION.match(title, pos + len(name)))]
-    for m in candidates:
-        name = m.group(1) + m.group(2)
-        if name not in table and not _GENERIC.match(name):
-            level = "town" if m.group(2) in ("镇", "乡", "街道") else "zone"
-            return Region(name, level, None)
-    return None
+    return next((r for m in candidates if (r := _unit_region(m)) is not None), None)
+
+
+def _unit_region(m: re.Match[str]) -> Region | None:
+    """A town, subdistrict or zone a `_UNIT` match names, if it is no division of the table
+    and no generic word (`县区`, `xx镇`): its code is unknown."""
+    name = m.group(1) + m.group(2)
+    if name in _divisions() or _GENERIC.match(name):
+        return None
+    return Region(name, "town" if m.group(2) in ("镇", "乡", "街道") else "zone", None)
 
 
 def _head(layout: Layout) -> str:
@@ -215,15 +218,11 @@ def _opening_subject(text: str, layout: Layout) -> Region | None:
                 return None
             code, level = resolved
             return Region(name, level, code)
-    for m in re.finditer(_UNIT, opening):
-        name = m.group(1) + m.group(2)
-        if (
-            _after_break(opening, m.start())
-            and _BODY.match(opening, m.end())
-            and not _GENERIC.match(name)
-            and name not in _divisions()
-        ):
-            return Region(name, "town" if m.group(2) in ("镇", "乡", "街道") else "zone", None)
+    for m in _AFTER_DIVISION.finditer(opening):
+        if _after_break(opening, m.start()) and _BODY.match(opening, m.end()):
+            region = _unit_region(m)
+            if region is not None:
+                return region
     return None
 
 

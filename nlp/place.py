@@ -78,10 +78,11 @@ class Place:
         clause = containing(pieces, amount.start) or sentence
         list_start = clause[0]
         for piece in reversed(pieces):
-            if piece[1] <= list_start and text[piece[1] - 1 : piece[1]] == "、":
-                list_start = piece[0]
-            elif piece[1] <= list_start:
+            if piece[1] > list_start:
+                continue
+            if text[piece[1] - 1 : piece[1]] != "、":
                 break
+            list_start = piece[0]
         full = containing(layout.full_sentences, amount.start) or sentence
         lead = clauses(text, *full)[:1]
         return cls(

@@ -203,10 +203,17 @@ def _respective_records(
         return None
     m = marks[-1]
     listed = within(by_label[AMOUNT], m.end(), place.clause[1])
-    earlier = [r for r in records if place.full[0] <= r.amount.start and r.amount.end <= m.start()]
-    if len(listed) < 2 or len(earlier) < len(listed) or amount not in listed:
+    if len(listed) < 2 or amount not in listed:
         return None
-    facts = earlier[-len(listed) :]
+    facts: list[Record] = []  # the facts of the sentence right before `分别`, last first
+    for record in reversed(records):
+        if record.amount.start < place.full[0] or len(facts) == len(listed):
+            break
+        if record.amount.end <= m.start():
+            facts.append(record)
+    if len(facts) < len(listed):
+        return None
+    facts.reverse()
     named = [r.indicator.text for r in facts if r.indicator is not None]
     if len(named) < len(facts) or len(set(named)) < len(named):
         return None
