@@ -65,7 +65,7 @@ def governing_date(
             return paired
     wanted = _wanted(text, amount, place)
     first = None
-    for found in _date_chain(text, dates, amount, place, layout, doc_date, leads):
+    for found in _date_chain(text, dates, amount, place, layout, doc_date, leads, wanted == 0):
         if found is None:
             continue
         if period_days(found) >= wanted and (wanted == 0 or _is_calendar(found)):
@@ -78,6 +78,7 @@ def governing_date(
 # earlier clause of the sentence (`从2001年到2006年，…`, `从2011年的300亿元增加到2016年的…`)
 _FROM_VALUE = re.compile(r"(?:从|由)\s*$")
 _TO_VALUE = re.compile(r"(?:从|由)[^，,。；;]{1,20}?(?:到|至)\s*$")
+_SEMICOLON = re.compile(r"[；;]")
 _OPENS = re.compile(r"(?:^|从|由|[，,；;])\s*$")
 _DATE_TO_DATE = re.compile(r"\s*(?:到|至|—|–|－|-|～)\s*|的[^，,。；;]{1,30}?(?:到|至)\s*")
 
@@ -89,11 +90,16 @@ def _from_to_date(text: str, dates: Sequence[Span], amount: Span, place: Place) 
     side = 0 if _FROM_VALUE.search(before) else 1 if _TO_VALUE.search(before) else None
     if side is None:
         return None
-    earlier = within(dates, place.full[0], place.clause[0])
-    for first, second in reversed(list(itertools.pairwise(earlier))):
-        opens = text[max(place.full[0], first.start - 2) : first.start]
+    pair = _date_pair(text, dates, place.full[0], place.clause[0])
+    return None if pair is None else pair[side]
+
+
+def _date_pair(text: str, dates: Sequence[Span], start: int, end: int) -> tuple[Span, Span] | None:
+    """The last from-to pair of dates between start and end (`从2011年的300亿元增加到2016年的`)."""
+    for first, second in reversed(list(itertools.pairwise(within(dates, start, end)))):
+        opens = text[max(start, first.start - 2) : first.start]
         if _DATE_TO_DATE.fullmatch(text, first.end, second.start) and _OPENS.search(opens):
-            return (first, second)[side]
+            return first, second
     return None
 
 
@@ -105,12 +111,14 @@ def _date_chain(
     layout: Layout,
     doc_date: Span | None,
     leads: YearLeads,
+    level: bool,
 ) -> Iterator[Span | None]:
     """Candidate dates in the order guidelines section 4 gives, a date never reaching back
     from a later clause: the amount's clause; the nearest date in an earlier clause of its
     sentence (to 。; a `；` does not end it); the paragraph's opener (after a headline); the
     headline's own date; the section headings, nearest first, each with the date that opens
-    its first paragraph; the document's date. Several dates at one level come narrowest
+    its first paragraph; the document's date. A level (not an average or a plan) after a
+    from-to pair of values takes the pair's later date, up to a `；`. Several dates at one level come narrowest
     first (`2020年和“十三五”时期` → 2020年, then 十三五)."""
     yield in_scope(dates, amount, place.clause)
     full = place.full
@@ -121,6 +129,10 @@ def _date_chain(
         found = leading_date(text, dates, clause)
         if found is None and _LEAD_IN.search(text, clause[0], clause[1]):
             found = min(within(dates, *clause), key=period_days, default=None)
+        if found is None and level and not _SEMICOLON.search(text, clause[1], amount.start):
+            # after `由2012年的A增加至2015年的B,`, a level that follows is of 2015
+            pair = _date_pair(text, dates, *clause)
+            found = pair and pair[1]
         if found is not None:
             yield found
             break

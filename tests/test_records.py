@@ -121,6 +121,13 @@ def _field(span_or_value):
             id="a headline naming one indicator is the next sentence's topic",
         ),
         pytest.param(
+            "[[十三五|D]]期间，[[产值|I]]从[[2015年|D]]的[[300|A]][[亿元|U]]增加到[[2020年|D]]的"
+            "[[420|A]][[亿元|U]]，[[占比|I]]达到[[12|A]][[%|U]]，[[年均增长|I]][[7|A]][[%|U]]；"
+            "[[投资|I]]累计[[900|A]][[亿元|U]]。",
+            "date", ["2015年", "2020年", "2020年", "十三五", "十三五"],
+            id="a level after values from one date to another is of the later date, up to a ；",
+        ),
+        pytest.param(
             "[[物价|I]]上涨较多，涨幅仍然高达[[12.6|A]][[%|U]]，[[收入|I]]增速连续[[8|A]][[年|U]]高于城镇。",
             "change", ["increase", None],
             id="a growth rate named before its amount is an increase, not before a streak",
