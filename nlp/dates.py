@@ -118,8 +118,8 @@ def _date_chain(
     sentence (to 。; a `；` does not end it); the paragraph's opener (after a headline); the
     headline's own date; the section headings, nearest first, each with the date that opens
     its first paragraph; the document's date. A level (not an average or a plan) after a
-    from-to pair of values takes the pair's later date, up to a `；`. Several dates at one level come narrowest
-    first (`2020年和“十三五”时期` → 2020年, then 十三五)."""
+    from-to pair of values takes the pair's later date, up to a `；`. Several dates at one
+    level come narrowest first (`2020年和“十三五”时期` → 2020年, then 十三五)."""
     yield in_scope(dates, amount, place.clause)
     full = place.full
     # the nearest earlier clause that opens with a date; a date inside a noun phrase
