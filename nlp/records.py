@@ -181,10 +181,24 @@ def _respective(
         if len(chain) < 2:
             continue
         sentence = containing(layout.full_sentences, m.start()) or (m.start(), len(text))
-        after = within(amounts, m.end(), sentence[1])[: len(chain)]
-        if len(after) == len(chain):
-            out.update(zip(after, chain, strict=True))
+        after = within(amounts, m.end(), sentence[1])
+        if len(after) < len(chain):
+            continue
+        out.update(zip(after[: len(chain)], chain, strict=True))
+        # a second list as long in the next clause (`…分别达到x元和y元，增长a%和b%`)
+        then = after[len(chain) : 2 * len(chain)]
+        gap = text[after[len(chain) - 1].end : then[0].start] if then else ""
+        if (
+            len(then) == len(chain)
+            and len(_CLAUSE_MARK.findall(gap)) == 1
+            and not within(indicators, after[0].start, then[-1].end)
+            and not _CLAUSE_MARK.search(text, then[0].end, then[-1].start)
+        ):
+            out.update(zip(then, chain, strict=True))
     return out
+
+
+_CLAUSE_MARK = re.compile(r"[，,。；;:：！？\n]")
 
 
 def _respective_records(

@@ -104,6 +104,12 @@ def _field(span_or_value):
             id="a 分别 list with its own indicator keeps it",
         ),
         pytest.param(
+            "[[工业|I]]、[[农业产值|I]]分别达到[[50|A]][[亿元|U]]和[[20|A]][[亿元|U]]，"
+            "增长[[6|A]][[%|U]]和[[3|A]][[%|U]]。",
+            "indicator", ["工业", "农业产值", "工业", "农业产值"],
+            id="a second list as long in the next clause keeps the 分别 order",
+        ),
+        pytest.param(
             "[[涉农贷款|I]]、[[小微贷款|I]]增速比全部贷款增速分别高[[2.1|A]]和[[0.6|A]][[个百分点|U]]。",
             "indicator", ["涉农贷款", "小微贷款"],
             id="a 分别 list after a comparison maps in order",
