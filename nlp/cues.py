@@ -215,7 +215,12 @@ def is_approximate(text: str, amount: Span, unit: Span | None) -> bool:
         or _APPROX_AFTER.match(after)
         or _LIST_CAP.match(text, end, end + 24)
         or (unit is None and text.startswith("强", amount.end))
+        or (_MAGNITUDE.fullmatch(amount.text) and (before[-1:] == "上" or after[:1] == "级"))
     )
+
+
+# a bare order of magnitude as a rough size: `上万支`, `上千家`, `万亿级规模`
+_MAGNITUDE = re.compile(r"[十百千万亿]")
 
 
 def adjacent_unit(text: str, amount: Span, units: Sequence[Span]) -> Span | None:

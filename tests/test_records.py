@@ -144,6 +144,12 @@ def _field(span_or_value):
             "approximate", [True, True, False, False],
             id="a cap after a list bounds each of its amounts",
         ),
+        pytest.param(
+            "吸引[[参赛队伍|I]]上[[万|A]][[支|U]]，[[财政收入|I]]达到[[万|A]][[亿元|U]]级规模，"
+            "[[新增企业|I]][[万|A]][[家|U]]。",
+            "approximate", [True, True, False],
+            id="an order of magnitude as a rough size (上万, 万亿级) is approximate",
+        ),
     ],
 )  # fmt: skip
 def test_each_amount_of_a_constructed_sentence_gets_its_field(markup, field, expected):
