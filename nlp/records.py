@@ -306,6 +306,9 @@ def _project(
     found = preceding(in_clause, amount.start) or nearest(in_clause, amount)
     if found:
         return found
+    funded = _funded_project(text, projects, amount, place)
+    if funded is not None:
+        return funded
     full_start = place.lead[0] if place.lead else place.sentence[0]
     for start, subject_only in ((place.sentence[0], False), (full_start, True)):
         topics = clauses(text, start, place.sentence[1])[:2]
@@ -324,6 +327,26 @@ def _project(
         if len(inside) == 1:  # a heading that lists several projects names none of them
             return inside[0]
     return None
+
+
+# money put in, then the works it built: `投入2.2亿元，治理XX河`
+_FUNDS = re.compile(r"投入|投资|筹措|筹集")
+_BUILDS = re.compile(
+    r"\s*(?:全面|启动|加快|开工|全力)?(?:实施|建设|治理|完成|新建|改造|修建|打造|整治)"
+)
+
+
+def _funded_project(text: str, projects: Sequence[Span], amount: Span, place: Place) -> Span | None:
+    """The project the next clause builds with the money an amount puts in
+    (`投入1.6亿元，全面实施XX工程`); None for anything else."""
+    if not _FUNDS.search(text, place.clause[0], amount.start):
+        return None
+    following = clauses(text, place.clause[1], place.sentence[1])[:1]
+    verb = _BUILDS.match(text, following[0][0]) if following else None
+    if verb is None:
+        return None
+    found = within(projects, *following[0])
+    return found[0] if found and found[0].start - verb.end() <= 2 else None
 
 
 def _coordinated(text: str, a: Span, b: Span, asides: Sequence[tuple[int, int]] = ()) -> bool:

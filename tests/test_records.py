@@ -150,6 +150,12 @@ def _field(span_or_value):
             "approximate", [True, True, False],
             id="an order of magnitude as a rough size (上万, 万亿级) is approximate",
         ),
+        pytest.param(
+            "[[投入|I]][[3.2|A]][[亿元|U]]，全面整治[[东湖港|P]]。[[投入|I]][[5|A]][[亿元|U]]，"
+            "用于偿还债务，建设[[西山路|P]]。",
+            "project", ["东湖港", None],
+            id="money put in is for the works the next clause builds",
+        ),
     ],
 )  # fmt: skip
 def test_each_amount_of_a_constructed_sentence_gets_its_field(markup, field, expected):
