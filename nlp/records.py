@@ -316,6 +316,8 @@ def _project(
             topics = topics[1:]
         if not topics or topics[0] == place.clause or topics[0][1] > amount.start:
             continue
+        if not subject_only and _ACTION.match(text, place.clause[0]):
+            continue  # a new action on a new object, not about the topic's project
         inside = within(projects, *topics[0])
         if subject_only:  # the subject opens the clause, or is the sentence's only project
             only = len(within(projects, full_start, place.sentence[1])) == 1
@@ -329,6 +331,11 @@ def _project(
     return None
 
 
+# a clause that opens a new action (`实施XX工程，启动3个闸建设`) is not about the topic's project
+_ACTION = re.compile(
+    r"\s*(?:并|同时)?(?:全面|加快|积极|大力|着力|深入|扎实|持续|全力)?"
+    r"(?:实施|启动|推进|推动|开展|确保|协调|打造|新建|改造|整治|治理)"
+)
 # money put in, then the works it built: `投入2.2亿元，治理XX河`
 _FUNDS = re.compile(r"投入|投资|筹措|筹集")
 _BUILDS = re.compile(

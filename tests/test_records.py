@@ -156,6 +156,12 @@ def _field(span_or_value):
             "project", ["东湖港", None],
             id="money put in is for the works the next clause builds",
         ),
+        pytest.param(
+            "实施[[滨河路|P]]改造工程，[[完成投资|I]][[3|A]][[亿元|U]]，"
+            "启动[[4|A]][[个|U]][[引水闸|I]]建设。",
+            "project", ["滨河路", None],
+            id="a clause opening a new action is not about the topic's project",
+        ),
     ],
 )  # fmt: skip
 def test_each_amount_of_a_constructed_sentence_gets_its_field(markup, field, expected):
