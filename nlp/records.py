@@ -316,11 +316,13 @@ def _project(
             topics = topics[1:]
         if not topics or topics[0] == place.clause or topics[0][1] > amount.start:
             continue
-        if not subject_only and _ACTION.match(text, place.clause[0]):
-            continue  # a new action on a new object, not about the topic's project
+        # a clause opening a new action on a new object is not about the topic's project
+        action = _ACTION.match(text, place.clause[0]) is not None
         inside = within(projects, *topics[0])
-        if subject_only:  # the subject opens the clause, or is the sentence's only project
-            only = len(within(projects, full_start, place.sentence[1])) == 1
+        if not subject_only:
+            inside = [] if action else inside
+        else:  # the subject opens the clause, or is the sentence's only project
+            only = len(within(projects, full_start, place.sentence[1])) == 1 and not action
             inside = [p for p in inside if only or DATE_ONLY.fullmatch(text, topics[0][0], p.start)]
         if inside:
             return inside[-1]
