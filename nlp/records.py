@@ -301,7 +301,9 @@ def _project(
     mid-sentence governs only its own clause.
     """
     in_clause = [
-        p for p in within(projects, *place.clause) if not _coordinated(text, p, amount, asides)
+        p
+        for p in within(projects, place.list_start, place.clause[1])
+        if not _coordinated(text, p, amount, asides)
     ]
     found = preceding(in_clause, amount.start) or nearest(in_clause, amount)
     if found:
@@ -358,10 +360,13 @@ def _funded_project(text: str, projects: Sequence[Span], amount: Span, place: Pl
     return found[0] if found and found[0].start - verb.end() <= 2 else None
 
 
-def _coordinated(text: str, a: Span, b: Span, asides: Sequence[tuple[int, int]] = ()) -> bool:
-    """Whether two spans stand in different conjuncts (`8条胡同改造和中央里文化旅游区建设`);
-    a parenthesis between them (`集聚区(包括A和B)实现…`) is skipped."""
-    first, second = sorted((a, b))
+def _coordinated(
+    text: str, project: Span, amount: Span, asides: Sequence[tuple[int, int]] = ()
+) -> bool:
+    """Whether a project and an amount stand in different conjuncts (`8条胡同改造和中央里文化
+    旅游区建设`); a parenthesis between them (`集聚区(包括A和B)实现…`) is skipped, and so is a
+    list inside another amount's phrase after the project (`港口通达100多个国家及地区的…`)."""
+    first, second = sorted((project, amount))
     between = list(text[first.end : second.start])
     # the asides (sorted, disjoint) that reach into the stretch between the two spans
     lo = bisect.bisect_right(asides, (first.end, float("inf"))) - 1
@@ -369,4 +374,6 @@ def _coordinated(text: str, a: Span, b: Span, asides: Sequence[tuple[int, int]] 
     for start, end in asides[max(lo, 0) : hi]:
         for i in range(max(start, first.end), min(end, second.start)):
             between[i - first.end] = " "
+    if first is project:
+        between = between[: next((i for i, c in enumerate(between) if c.isdigit()), None)]
     return bool(_COORDINATED.search("".join(between)))

@@ -162,6 +162,12 @@ def _field(span_or_value):
             "project", ["滨河路", None],
             id="a clause opening a new action is not about the topic's project",
         ),
+        pytest.param(
+            "开通新航线，[[东港|P]]通达[[30|A]][[个|U]][[国家|I]]及地区的[[90|A]][[个|U]][[港口|I]]，"
+            "[[中欧班列|P]]发送[[旅客|I]][[45|A]][[万人次|U]]、[[货物|I]][[50|A]][[万吨|U]]。",
+            "project", ["东港", "东港", "中欧班列", "中欧班列"],
+            id="a project governs its clause past a list inside an amount's phrase and past 、",
+        ),
     ],
 )  # fmt: skip
 def test_each_amount_of_a_constructed_sentence_gets_its_field(markup, field, expected):
