@@ -21,6 +21,8 @@ _UNRESOLVED = 1_000_000  # the length in days given to a date with no resolvable
 
 
 _LEAD_IN = re.compile(r"[^\d\s.．:：]\s*[:：]\s*$")  # not a ratio's colon (`0.04:65.24`)
+# a date read as an adverb, right before its verb: `中央财政全年用于…`, `全年共调水…`
+_ADVERB_DATE = re.compile(r"\s*(?:共|累计|取消|用于|安排|完成|实现|新增|发放|投入|签约|引进|建成)")
 _AVERAGE = re.compile(r"年均|年平均|平均每年")
 YEAR_DAYS = 360  # a period at least this long is a year (or more)
 
@@ -124,11 +126,15 @@ def _date_chain(
     full = place.full
     # the nearest earlier clause that opens with a date; a date inside a noun phrase
     # (`我区2019年…任务指标为80户`) dates only its own clause, unless the clause leads in to
-    # what follows with a colon (`明确了2021年的目标任务:生产总值增长7%,…`)
+    # what follows with a colon (`明确了2021年的目标任务:生产总值增长7%,…`) or the date is an
+    # adverb before its verb (`中央财政全年用于…`)
     for clause in reversed(clauses(text, full[0], place.clause[0])):
         found = leading_date(text, dates, clause)
         if found is None and _LEAD_IN.search(text, clause[0], clause[1]):
             found = min(within(dates, *clause), key=period_days, default=None)
+        if found is None:
+            adverbs = (d for d in within(dates, *clause) if _ADVERB_DATE.match(text, d.end))
+            found = next(adverbs, None)
         if found is None and level and not _SEMICOLON.search(text, clause[1], amount.start):
             # after `由2012年的A增加至2015年的B,`, a level that follows is of 2015
             pair = _date_pair(text, dates, *clause)

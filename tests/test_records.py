@@ -134,6 +134,12 @@ def _field(span_or_value):
             id="a level after values from one date to another is of the later date, up to a ；",
         ),
         pytest.param(
+            "一、[[2020年|D]]工作回顾\n市财政[[全年|D]]用于[[民生|I]]的资金[[80|A]][[亿元|U]]，"
+            "增长[[6|A]][[%|U]]。[[税收|I]][[30|A]][[亿元|U]]。",
+            "date", ["全年", "全年", "2020年"],
+            id="a date read as an adverb (财政全年用于…) governs the clauses after it",
+        ),
+        pytest.param(
             "[[物价|I]]上涨较多，涨幅仍然高达[[12.6|A]][[%|U]]，[[收入|I]]增速连续[[8|A]][[年|U]]高于城镇。",
             "change", ["increase", None],
             id="a growth rate named before its amount is an increase, not before a streak",
