@@ -21,7 +21,7 @@ _UNRESOLVED = 1_000_000  # the length in days given to a date with no resolvable
 
 
 _LEAD_IN = re.compile(r"[^\d\s.．:：]\s*[:：]\s*$")  # not a ratio's colon (`0.04:65.24`)
-# a date read as an adverb, right before its verb: `中央财政全年用于…`, `全年共调水…`
+# a date read as an adverb, right before its verb: `县财政全年安排…`, `全年共供水…`
 _ADVERB_DATE = re.compile(r"\s*(?:共|累计|取消|用于|安排|完成|实现|新增|发放|投入|签约|引进|建成)")
 _AVERAGE = re.compile(r"年均|年平均|平均每年")
 YEAR_DAYS = 360  # a period at least this long is a year (or more)
@@ -97,7 +97,7 @@ def _from_to_date(text: str, dates: Sequence[Span], amount: Span, place: Place) 
 
 
 def _date_pair(text: str, dates: Sequence[Span], start: int, end: int) -> tuple[Span, Span] | None:
-    """The last from-to pair of dates between start and end (`从2011年的300亿元增加到2016年的`)."""
+    """The last from-to pair of dates between start and end (`从2011年的30亿元增至2016年的`)."""
     for first, second in reversed(list(itertools.pairwise(within(dates, start, end)))):
         opens = text[max(start, first.start - 2) : first.start]
         if _DATE_TO_DATE.fullmatch(text, first.end, second.start) and _OPENS.search(opens):
@@ -127,7 +127,7 @@ def _date_chain(
     # the nearest earlier clause that opens with a date; a date inside a noun phrase
     # (`我区2019年…任务指标为80户`) dates only its own clause, unless the clause leads in to
     # what follows with a colon (`明确了2021年的目标任务:生产总值增长7%,…`) or the date is an
-    # adverb before its verb (`中央财政全年用于…`)
+    # adverb before its verb (`县财政全年安排…`)
     for clause in reversed(clauses(text, full[0], place.clause[0])):
         found = leading_date(text, dates, clause)
         if found is None and _LEAD_IN.search(text, clause[0], clause[1]):

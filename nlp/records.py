@@ -365,7 +365,7 @@ def _coordinated(
 ) -> bool:
     """Whether a project and an amount stand in different conjuncts (`8条胡同改造和中央里文化
     旅游区建设`); a parenthesis between them (`集聚区(包括A和B)实现…`) is skipped, and so is a
-    list inside another amount's phrase after the project (`港口通达100多个国家及地区的…`)."""
+    list inside another amount's phrase after the project (`港口连通40个城市及园区的…`)."""
     first, second = sorted((project, amount))
     between = list(text[first.end : second.start])
     # the asides (sorted, disjoint) that reach into the stretch between the two spans

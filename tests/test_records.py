@@ -134,7 +134,7 @@ def _field(span_or_value):
             id="a level after values from one date to another is of the later date, up to a ；",
         ),
         pytest.param(
-            "一、[[2020年|D]]工作回顾\n市财政[[全年|D]]用于[[民生|I]]的资金[[80|A]][[亿元|U]]，"
+            "一、[[2020年|D]]回顾\n市财政[[全年|D]]用于[[民生|I]]的资金[[80|A]][[亿元|U]]，"
             "增长[[6|A]][[%|U]]。[[税收|I]][[30|A]][[亿元|U]]。",
             "date", ["全年", "全年", "2020年"],
             id="a date read as an adverb (财政全年用于…) governs the clauses after it",
