@@ -34,6 +34,7 @@ from nlp.text import clauses
 
 _GROUP_EXAMPLE = re.compile(
     r"[^,，。;；:：]{0,60}?等(?:共计|共|总计|合计)?[^,，。;；:：\d]{0,10}?\s*(?:[\d一二两三四五六七八九十几多])"
+    r"|[”\"]?(?:[、和][^,，。;；:：、]{1,15}){0,6}等(?![级次待同于])"
 )
 _NAMES_PLAN = re.compile(r"[”\"]?(?:规划|纲要)")
 _COORDINATED = re.compile(r"和|及|与|、|——|以及")
@@ -78,8 +79,8 @@ def link(text: str, spans: Sequence[Span], *, layout: Layout | None = None) -> l
     for span in sorted(spans):
         by_label.setdefault(span.label, []).append(span)
     dates = [d for d in by_label[DATE] if not is_comparison_date(text, d) and not _in_name(text, d)]
-    # `富丽华大厦、北方出版物配送中心等3个项目`: projects named as examples of a counted group
-    # are not the project of that count, nor of anything else near them
+    # `富丽华大厦、北方出版物配送中心等3个项目`, `“三河”等重点工程`: projects named as examples
+    # of a group are not the project of its figures, nor of anything else near them
     projects = [p for p in by_label[PROJECT] if not _GROUP_EXAMPLE.match(text, p.end)]
     # the document's own date: of the title lines' dates, the first naming a month or more
     # (the report's period, not the day of the meeting it was given at)

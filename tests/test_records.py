@@ -163,6 +163,12 @@ def _field(span_or_value):
             id="money put in is for the works the next clause builds",
         ),
         pytest.param(
+            "完成“[[两河|P]]”等重点工程[[造林|I]][[9|A]][[万亩|U]]。[[东环路|P]]、[[西湖桥|P]]等建成，"
+            "[[交通投资|I]]增长[[4|A]][[%|U]]。[[北环路|P]]建成，[[里程|I]][[6|A]][[公里|U]]。",
+            "project", [None, None, "北环路"],
+            id="projects given as examples of a group (X、Y等, X等重点工程) are no figure's project",
+        ),
+        pytest.param(
             "实施[[滨河路|P]]改造工程，[[完成投资|I]][[3|A]][[亿元|U]]，"
             "启动[[4|A]][[个|U]][[引水闸|I]]建设。",
             "project", ["滨河路", None],
