@@ -116,7 +116,7 @@ class Example:
 
 
 def examples(task: Task, states: np.ndarray, rule_records: list[Record]) -> dict[str, list]:
-    """Per field, one `Example` per gold amount (train) or per amount (scoring)."""
+    """Per field, one `Example` per AMOUNT span, its target from the gold relations."""
     layout = Layout.of(task.text)
     text = layout.flow
     states = states / (np.linalg.norm(states, axis=1, keepdims=True) + 1e-6)  # unit vectors
