@@ -295,10 +295,12 @@ def _project(
 ) -> Span | None:
     """The project an amount belongs to, looked for in order:
 
-    its clause (not a project joined to another item by 和/及/、); the topic clause that
-    opens its sentence (after a date-only lead); a project that opens the full sentence as
-    its subject (`东部产业集聚区实现…;新入区企业6家`) governs past ；too; the project named by
-    the paragraph's headline sentence or by the nearest heading. A project mentioned
+    its clause, from where its `、` list starts (not a project joined to another item by
+    和/及/、); the works the next clause builds with money the amount puts in (`投入1.6亿元，
+    全面实施XX工程`); the topic clause that opens its sentence (after a date-only lead), unless
+    the amount's clause opens a new action (`启动…`); a project that opens the full sentence
+    as its subject (`东部产业集聚区实现…;新入区企业6家`) governs past ；too; the project named
+    by the paragraph's headline sentence or by the nearest heading. A project mentioned
     mid-sentence governs only its own clause.
     """
     in_clause = [
@@ -313,18 +315,15 @@ def _project(
     if funded is not None:
         return funded
     full_start = place.lead[0] if place.lead else place.sentence[0]
+    action = _ACTION.match(text, place.clause[0]) is not None
     for start, subject_only in ((place.sentence[0], False), (full_start, True)):
         topics = clauses(text, start, place.sentence[1])[:2]
         if topics and date_only(text, dates, topics[0]):
             topics = topics[1:]
         if not topics or topics[0] == place.clause or topics[0][1] > amount.start:
             continue
-        # a clause opening a new action on a new object is not about the topic's project
-        action = _ACTION.match(text, place.clause[0]) is not None
-        inside = within(projects, *topics[0])
-        if not subject_only:
-            inside = [] if action else inside
-        else:  # the subject opens the clause, or is the sentence's only project
+        inside = [] if action and not subject_only else within(projects, *topics[0])
+        if subject_only:  # the subject opens the clause, or is the sentence's only project
             only = len(within(projects, full_start, place.sentence[1])) == 1 and not action
             inside = [p for p in inside if only or DATE_ONLY.fullmatch(text, topics[0][0], p.start)]
         if inside:
