@@ -13,6 +13,7 @@ reads them as train documents. Sentences with no AMOUNT are dropped (they teach 
 from __future__ import annotations
 
 import argparse
+import bisect
 import shutil
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import numpy as np
 from nlp import rules
 from nlp.io import read_document
 from nlp.layout import Layout
+from nlp.place import span_start, within
 from nlp.records import assemble
 from nlp.schema import AMOUNT, Span
 from nlp.tagger import Tagger
@@ -47,9 +49,9 @@ def sure_sentences(
     best = probs.max(axis=1)
     out = []
     for start, end in Layout.of(text).full_sentences:
-        inside = [s for s in spans if start <= s.start and s.end <= end]
-        if any(s.start < end and start < s.end for s in spans if s not in inside):
+        if _cut(spans, start) or _cut(spans, end):
             continue
+        inside = within(spans, start, end)
         amounts = [s for s in inside if s.label == AMOUNT]
         linked = all(
             any(start <= f.start and f.end <= end for f in fields.get(a, ())) for a in amounts
@@ -57,6 +59,12 @@ def sure_sentences(
         if amounts and linked and best[start:end].min() >= threshold:
             out.append((start, end))
     return out
+
+
+def _cut(spans: list[Span], pos: int) -> bool:
+    """Whether a span of the sorted, disjoint list runs across position `pos`."""
+    i = bisect.bisect_left(spans, pos, key=span_start)
+    return i > 0 and spans[i - 1].end > pos
 
 
 def silver_task(
@@ -74,7 +82,7 @@ def silver_task(
     relations = []
     pos = 0
     for start, end in sentences:
-        for s in (s for s in spans if start <= s.start and s.end <= end):
+        for s in within(spans, start, end):
             ids[s] = rid = f"s{len(kept)}"
             kept[rid] = Span.of(joined, pos + s.start - start, pos + s.end - start, s.label)
         pos += end - start + 1
