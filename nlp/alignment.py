@@ -10,6 +10,7 @@ its word. Conversions are exact both ways; the tests prove it on all gold data.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +18,9 @@ import numpy as np
 
 from nlp.schema import TAG2ID, Span
 from nlp.text import sentences
+
+# sorted, disjoint (start, end) ranges of a text: the part of it to tag
+Regions = Sequence[tuple[int, int]]
 
 IGNORE = -100  # the label id loss functions skip
 
@@ -147,12 +151,15 @@ def windows(
     stride: int,
     cost: Sequence[int] | None = None,
     spans: Sequence[Span] = (),
+    within: Regions | None = None,
 ) -> list[tuple[int, int]]:
     """Windows of whole sentences whose token cost stays within ``budget``.
 
     ``cost[i]`` is the number of tokens character ``i`` takes (1 when not given). A sentence
     longer than the budget is cut into windows that overlap by ``stride`` tokens, with cuts
-    moved off any span in ``spans`` where possible. Whitespace between sentences is skipped.
+    moved off any span in ``spans`` where possible. Whitespace between sentences is skipped;
+    with ``within`` (sorted, disjoint ranges), so is every sentence that overlaps none of
+    them, and no window reaches across one.
     """
     if budget < 1:
         raise ValueError(f"window budget must be positive, got {budget}")
@@ -161,6 +168,11 @@ def windows(
     out: list[tuple[int, int]] = []
     cur_s, cur_e, cur_cost = -1, -1, 0
     for s, e in _units(text, spans):
+        if within is not None and not _overlaps(within, s, e):
+            if cur_s >= 0:
+                out.append((cur_s, cur_e))
+                cur_s = -1
+            continue
         unit_cost = sum(cost[s:e])
         joined = cur_cost + sum(cost[cur_e:s]) + unit_cost
         if cur_s >= 0 and joined <= budget:
@@ -176,6 +188,19 @@ def windows(
     if cur_s >= 0:
         out.append((cur_s, cur_e))
     return out
+
+
+def _overlaps(ranges: Regions, start: int, end: int) -> bool:
+    """Whether ``[start, end)`` overlaps one of the sorted, disjoint ``ranges``."""
+    i = bisect.bisect_right(ranges, (start, float("inf")))
+    return (i > 0 and ranges[i - 1][1] > start) or (i < len(ranges) and ranges[i][0] < end)
+
+
+def in_regions(spans: Sequence[Span], regions: Regions | None) -> list[Span]:
+    """The spans that overlap one of the sorted, disjoint ``regions`` (all of them: None)."""
+    if regions is None:
+        return list(spans)
+    return [s for s in spans if _overlaps(regions, s.start, s.end)]
 
 
 def _slide(
@@ -243,11 +268,18 @@ class CharEncoder:
         return [len(self.ids(c)) for c in text]
 
     def windows(
-        self, text: str, *, max_tokens: int, stride: int, spans: Sequence[Span] = ()
+        self,
+        text: str,
+        *,
+        max_tokens: int,
+        stride: int,
+        spans: Sequence[Span] = (),
+        within: Regions | None = None,
     ) -> list[tuple[int, int]]:
         """`windows` of ``text`` whose encoding, special tokens included, fits ``max_tokens``."""
         budget = max_tokens - self.special_count
-        return windows(text, budget=budget, stride=stride, cost=self.costs(text), spans=spans)
+        cost = self.costs(text)
+        return windows(text, budget=budget, stride=stride, cost=cost, spans=spans, within=within)
 
     def encode(
         self,

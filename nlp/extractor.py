@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from nlp import rules
+from nlp.alignment import Regions, in_regions
 from nlp.errors import ModelError
 from nlp.layout import Layout, document_year
 from nlp.meta import detect_doc_type, detect_region
@@ -29,15 +30,20 @@ DOC_CHARS_PER_CALL = 60_000  # documents are tagged together up to this many cha
 
 
 class SpanTagger(Protocol):
-    def predict(self, texts: Sequence[str]) -> list[list[Span]]: ...
+    def predict(
+        self, texts: Sequence[str], regions: Sequence[Regions | None] | None = None
+    ) -> list[list[Span]]: ...
 
 
 @dataclass(frozen=True, slots=True)
 class RulesTagger:
     """The regex baseline behind the same interface as a model."""
 
-    def predict(self, texts: Sequence[str]) -> list[list[Span]]:
-        return [rules.tag(t) for t in texts]
+    def predict(
+        self, texts: Sequence[str], regions: Sequence[Regions | None] | None = None
+    ) -> list[list[Span]]:
+        regions = regions if regions is not None else [None] * len(texts)
+        return [in_regions(rules.tag(t), r) for t, r in zip(texts, regions, strict=True)]
 
 
 _HUB_NAME = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
@@ -73,11 +79,21 @@ class Extractor:
     threads for reading."""
 
     def __init__(
-        self, tagger: SpanTagger, *, model_dir: Path | None = None, name: str | None = None
+        self,
+        tagger: SpanTagger,
+        *,
+        model_dir: Path | None = None,
+        name: str | None = None,
+        all_spans: bool = False,
     ) -> None:
+        """``all_spans``: tag every sentence; by default only the stretches a record can
+        draw on are tagged (`Layout.fact_regions`: sentences with a numeral and the
+        headings, title and paragraph openers around them), which gives the same records
+        faster and leaves out spans far from any figure."""
         self.tagger = tagger
         self.model_dir = model_dir
         self.name = name or (model_dir.name if model_dir else type(tagger).__name__)
+        self.all_spans = all_spans
 
     @property
     def version(self) -> str:
@@ -98,15 +114,16 @@ class Extractor:
         dtype: str = "auto",
         batch_size: int | None = None,
         threads: int | None = None,
+        all_spans: bool = False,
     ) -> Extractor:
         """Load the bundled default model (``None``), ``"rules"``, a model directory or a
         hub name. ``device``: auto, cpu, cuda, cuda:1; ``dtype``: auto, fp32, bf16, fp16,
         int8; ``batch_size``: windows per model run (default: 8 on ONNX Runtime int8, 32 on
         PyTorch, chosen by measurement); ``threads``: CPU threads of ONNX Runtime (default:
-        all cores)."""
+        all cores); ``all_spans``: tag every sentence, not only those records draw on."""
         resolved = resolve_model(path)
         if str(resolved) == RULES:
-            return cls(RulesTagger(), name=RULES)
+            return cls(RulesTagger(), name=RULES, all_spans=all_spans)
         from nlp.tagger import Tagger
 
         tagger = Tagger.load(
@@ -117,6 +134,7 @@ class Extractor:
             tagger,
             model_dir=Path(resolved) if local else None,
             name=None if local else str(resolved),
+            all_spans=all_spans,
         )
 
     def tag(self, text: str) -> list[Span]:
@@ -159,9 +177,11 @@ class Extractor:
         self, group: list[tuple[str | None, str, int | None]], doc_year: int | None
     ) -> Iterator[Document]:
         texts = [text for _, text, _ in group]
-        for (doc, text, own), spans in zip(group, self.tagger.predict(texts), strict=True):
+        layouts = [Layout.of(text) for text in texts]  # once per document: tagger to region
+        regions = None if self.all_spans else [layout.fact_regions() for layout in layouts]
+        tagged = self.tagger.predict(texts, regions)
+        for (doc, text, own), layout, spans in zip(group, layouts, tagged, strict=True):
             year, source = _year(text, own, doc_year)
-            layout = Layout.of(text)  # once per document: the assembler and the region
             records = assemble(text, spans, doc_year=year, layout=layout)
             yield Document(
                 text=text,

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nlp.text import FULL_STOP, HEADING_MARKERS, is_boilerplate, lines, sentences
+from nlp.text import FULL_STOP, HEADING_MARKERS, NUMERAL, is_boilerplate, lines, sentences
 
 TITLE_LINES = 8
 _PARENS = re.compile(r"[(（][^()（）\n]*[)）]")
@@ -122,6 +122,25 @@ class Layout:
         at or before it, then each nearest heading of a higher level (一、 above (一) above 1.)."""
         i = bisect.bisect_right(self.headings, (pos, float("inf"), 0)) - 1
         return self.chains[i] if i >= 0 else []
+
+    def fact_regions(self) -> list[tuple[int, int]]:
+        """The stretches a record can draw on, sorted and merged: every full sentence with
+        a numeral in it (an AMOUNT needs one), and what the assembler reads around them, the
+        title lines, headings and the first two sentences of each paragraph (a headline and
+        the opener it leads into). Text outside them yields no record, so it need not be
+        tagged for records."""
+        found = [(0, self.title_end)] + [(s, e) for s, e, _ in self.headings]
+        found += [(s, e) for s, e in self.full_sentences if NUMERAL.search(self.flow, s, e)]
+        for p_start, p_end in self.paragraphs:
+            i = bisect.bisect_left(self.full_sentences, (p_start, -1))
+            found += [s for s in self.full_sentences[i : i + 2] if s[0] < p_end]
+        merged: list[tuple[int, int]] = []
+        for s, e in sorted(found):
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+            elif s < e:
+                merged.append((s, e))
+        return merged
 
     def first_sentence(self, paragraph: tuple[int, int]) -> tuple[int, int] | None:
         """The paragraph's first full sentence."""

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from nlp import rules
-from nlp.alignment import IGNORE, CharEncoder, tags_to_spans
+from nlp.alignment import IGNORE, CharEncoder, Regions, in_regions, tags_to_spans
 from nlp.decoding import Decoding, trim
 from nlp.errors import ModelError, UsageError
 from nlp.runners import (
@@ -194,12 +194,17 @@ class Tagger:
 
     # --- prediction ------------------------------------------------------------------
 
-    def _doc_windows(self, d: int, text: str, found: Sequence[Span] | None) -> list[_Window]:
-        """One document's windows, encoded (the rule hints as token types where used)."""
+    def _doc_windows(
+        self, d: int, text: str, found: Sequence[Span] | None, regions: Regions | None
+    ) -> list[_Window]:
+        """One document's windows, encoded (the rule hints as token types where used); with
+        ``regions``, only of the sentences that overlap them."""
         hints = rules.char_hints(text, found) if self.rule_hints else None
         out = []
         with self._lock:
-            bounds = self._encoder.windows(text, max_tokens=self.max_tokens, stride=self.stride)
+            bounds = self._encoder.windows(
+                text, max_tokens=self.max_tokens, stride=self.stride, within=regions
+            )
             for s, e in bounds:
                 enc = self._encoder.encode(text[s:e], hints=hints[s:e] if hints else None)
                 out.append(
@@ -208,7 +213,11 @@ class Tagger:
         return out
 
     def _batches(
-        self, texts: Sequence[str], hints_of: Callable[[int], Sequence[Span] | None], merged: _Merge
+        self,
+        texts: Sequence[str],
+        hints_of: Callable[[int], Sequence[Span] | None],
+        regions: Sequence[Regions | None],
+        merged: _Merge,
     ) -> Iterator[list[_Window]]:
         """Windows sorted by length into batches (little padding). When the runner's output
         depends on its batch, only windows of one document share one (a document's spans
@@ -217,14 +226,14 @@ class Tagger:
         if self.runner.batch_invariant:
             windows = []
             for d, text in enumerate(texts):
-                windows += merged.expect(d, self._doc_windows(d, text, hints_of(d)))
+                windows += merged.expect(d, self._doc_windows(d, text, hints_of(d), regions[d]))
             ordered = sorted(windows, key=lambda w: len(w.input_ids))
             for i in range(0, len(ordered), self.batch_size):
                 yield ordered[i : i + self.batch_size]
             return
         for d, text in enumerate(texts):
             own = sorted(
-                merged.expect(d, self._doc_windows(d, text, hints_of(d))),
+                merged.expect(d, self._doc_windows(d, text, hints_of(d), regions[d])),
                 key=lambda w: len(w.input_ids),
             )
             for i in range(0, len(own), self.batch_size):
@@ -246,7 +255,10 @@ class Tagger:
         return self.runner.submit(ids, mask, types)
 
     def _stream(
-        self, texts: Sequence[str], hints_of: Callable[[int], Sequence[Span] | None]
+        self,
+        texts: Sequence[str],
+        hints_of: Callable[[int], Sequence[Span] | None],
+        regions: Sequence[Regions | None],
     ) -> Iterator[tuple[int, np.ndarray]]:
         """(index, label distribution per character) of each text, in input order, each as
         soon as its windows are merged. Up to `IN_FLIGHT` batches run while the next
@@ -264,7 +276,7 @@ class Tagger:
             if self.on_batch is not None:
                 self.on_batch(min(done, total), total)
 
-        for batch in self._batches(texts, hints_of, merged):
+        for batch in self._batches(texts, hints_of, regions, merged):
             pending.append((batch, self._start(batch)))
             while len(pending) > IN_FLIGHT:
                 finish()
@@ -282,13 +294,21 @@ class Tagger:
         texts = list(texts)
         out: list[np.ndarray] = [np.empty(0)] * len(texts)
         hints_of = (lambda d: None) if rule_spans is None else rule_spans.__getitem__
-        for d, probs in self._stream(texts, hints_of):
+        for d, probs in self._stream(texts, hints_of, [None] * len(texts)):
             out[d] = probs
         return out
 
-    def predict(self, texts: Sequence[str]) -> list[list[Span]]:
-        """Spans for each text, in input order; the same input always gives the same spans."""
+    def predict(
+        self, texts: Sequence[str], regions: Sequence[Regions | None] | None = None
+    ) -> list[list[Span]]:
+        """Spans for each text, in input order; the same input always gives the same spans.
+        ``regions``, per text, sorted and disjoint ``(start, end)`` ranges (or None: all of
+        it): only the sentences that overlap them are tagged, and only spans that overlap
+        them are returned."""
         texts = list(texts)
+        regions = list(regions) if regions is not None else [None] * len(texts)
+        if len(regions) != len(texts):
+            raise ValueError(f"{len(regions)} region lists for {len(texts)} texts")
         # the regex runs once per text: for the hints and for the decoding constraints
         needed = self.rule_hints or self.decoding.uses_rules
         found: list[list[Span] | None] = [None] * len(texts)
@@ -299,13 +319,13 @@ class Tagger:
             return found[d] if self.rule_hints else None
 
         out: list[list[Span]] = [[] for _ in texts]
-        for d, probs in self._stream(texts, hints_of):
+        for d, probs in self._stream(texts, hints_of, regions):
             best = self.decoding.tags(probs, self._tags)
             tags = [self._tags[i] for i in best]
             scores = probs[np.arange(len(best)), best].tolist()
             text = texts[d]
             spans = [t for s in tags_to_spans(text, tags, scores=scores) if (t := trim(text, s))]
-            out[d] = self.decoding.apply(text, spans, found[d])
+            out[d] = in_regions(self.decoding.apply(text, spans, found[d]), regions[d])
         return out
 
     def tag(self, text: str) -> list[Span]:

@@ -4,9 +4,10 @@
   python scripts/bench_extract.py --model runs/compact --rss      # + peak RSS, 1 vs 50 copies
   python scripts/bench_extract.py --gpu-bert-base                 # lent GPU: bf16 bert-base
 
-nlp's engine (`Tagger.predict` on whole documents: sentence windows, sorted batches,
-dynamic padding, batches in flight while the next document is encoded) as ONNX Runtime int8
-(so, with none in flight, and one window per run) and PyTorch fp32,
+nlp's `Extractor` end to end (records; only the fact regions tagged, the default, or every
+sentence), its engine alone (`Tagger.predict` on whole documents: sentence windows, sorted
+batches, dynamic padding, batches in flight while the next document is encoded) as ONNX
+Runtime int8 (so, and one window per run) and PyTorch fp32,
 against transformers' `pipeline("token-classification", aggregation_strategy="simple")`
 over the same sentences at batch 1 and 32: the same weights (a model directory holding
 both model.safetensors and model.int8.onnx), on the seed reports plus ../shared/corpus
@@ -47,14 +48,9 @@ def engine(
     threads: int,
     dtype: str = "auto",
     batch_size: int | None = None,
-    in_flight: int | None = None,
 ) -> dict:
+    """`Tagger.predict` on whole documents, every sentence: tagging alone."""
     import torch
-
-    import nlp.tagger
-
-    if in_flight is not None:  # the engine before batches ran ahead of the Python around them
-        nlp.tagger.IN_FLIGHT = in_flight
 
     from nlp.runners import ONNX_FILE, OnnxRunner
     from nlp.tagger import Tagger
@@ -76,6 +72,22 @@ def engine(
     spans = tagger.predict(texts)
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "spans": sum(len(s) for s in spans)}
+
+
+def extractor(model: str, texts: list[str], threads: int, all_spans: bool = False) -> dict:
+    """`Extractor.extract_many` end to end (layout, tagging, records), ONNX Runtime int8."""
+    from nlp.extractor import Extractor
+
+    ex = Extractor.load(model, device="cpu", threads=threads, all_spans=all_spans)
+    list(ex.extract_many(texts[:1]))  # warm-up
+    start = time.perf_counter()
+    docs = list(ex.extract_many(texts))
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "spans": sum(len(d.spans) for d in docs),
+        "records": sum(len(d.records) for d in docs),
+    }
 
 
 def pipeline_baseline(model: str, texts: list[str], threads: int, batch_size: int = 1) -> dict:
@@ -104,10 +116,15 @@ def pipeline_baseline(model: str, texts: list[str], threads: int, batch_size: in
 
 # (label, function, keyword arguments): one process each, the same weights and text
 RUNS = (
-    ("(a) nlp, ONNX Runtime int8, batched windows (the default)", "engine", {}),
-    ("(a0) nlp, ONNX Runtime int8, batched, none in flight (before)", "engine", {"in_flight": 0}),
-    ("(a1) nlp, ONNX Runtime int8, one window per run (before)", "engine", {"batch_size": 1}),
-    ("(b) nlp, PyTorch fp32", "engine", {"dtype": "fp32"}),
+    ("(a) nlp Extractor, records, fact regions tagged (the default)", "extractor", {}),
+    ("(a0) nlp Extractor, records, every sentence tagged", "extractor", {"all_spans": True}),
+    ("(a1) nlp tagger, ONNX Runtime int8, every sentence, batched", "engine", {}),
+    (
+        "(a2) nlp tagger, ONNX Runtime int8, one window per run (before)",
+        "engine",
+        {"batch_size": 1},
+    ),
+    ("(b) nlp tagger, PyTorch fp32, every sentence", "engine", {"dtype": "fp32"}),
     ("(c) transformers pipeline, fp32, batch 1 (its default)", "pipeline_baseline", {}),
     ("(d) transformers pipeline, fp32, batch 32", "pipeline_baseline", {"batch_size": 32}),
 )
@@ -236,20 +253,21 @@ def main() -> None:
             for label, fn, kwargs in RUNS
         }
         seconds = [r["seconds"] for r in runs.values()]
-        pipeline_s = seconds[4]
+        pipeline_s = seconds[5]
         report["cpu"] = {
             "characters": chars,
             "runs": runs,
-            "int8_over_fp32": seconds[3] / seconds[0],
+            "int8_over_fp32": seconds[4] / seconds[2],
         }
         print(f"CPU, {args.threads} threads, {chars:,} characters, model {args.model}")
-        print("| engine | chars/s | ratio to (c) | peak RSS MB | spans |\n|---|---|---|---|---|")
+        print("| engine | chars/s | ratio to (c) | peak RSS MB | spans | records |")
+        print("|---|---|---|---|---|---|")
         for label, r in runs.items():
             print(
                 f"| {label} | {chars / r['seconds']:,.0f} | {pipeline_s / r['seconds']:.2f}× "
-                f"| {r['peak_rss_mb']:.0f} | {r['spans']} |"
+                f"| {r['peak_rss_mb']:.0f} | {r['spans']} | {r.get('records', '')} |"
             )
-        print(f"int8 (a) over fp32 (b): {report['cpu']['int8_over_fp32']:.2f}×")
+        print(f"int8 (a1) over fp32 (b): {report['cpu']['int8_over_fp32']:.2f}×")
     if args.model and args.rss:
         one, fifty = rss_of_extract(args.model, 1), rss_of_extract(args.model, 50)
         report["rss"] = {"copies_1_mb": one, "copies_50_mb": fifty, "growth": fifty / one - 1}

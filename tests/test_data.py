@@ -74,6 +74,15 @@ def test_windows_pack_whole_sentences():
     assert windows(text, budget=8, stride=2) == [(0, 8), (8, 12)]
 
 
+def test_windows_skip_sentences_outside_the_regions_and_never_reach_across_one():
+    text = "一二三。四五六。七八九。"
+    assert windows(text, budget=12, stride=2) == [(0, 12)]
+    # the middle sentence overlaps no region: left out, and the two others stay apart
+    assert windows(text, budget=12, stride=2, within=[(1, 2), (9, 10)]) == [(0, 4), (8, 12)]
+    assert windows(text, budget=12, stride=2, within=[(3, 5)]) == [(0, 8)]
+    assert windows(text, budget=12, stride=2, within=[]) == []
+
+
 def test_bio_repair_opens_a_span_on_a_stray_inside_tag():
     text = "增长2.5%"
     spans = tags_to_spans(

@@ -14,6 +14,7 @@ from nlp import Extractor
 from nlp.batch import manifest_path, run
 from nlp.cli import app
 from nlp.decoding import Decoding
+from nlp.layout import Layout
 from nlp.schema import TAG2ID
 from nlp.tagger import Tagger, saved_settings
 from nlp.training.tokenization import char_tokenizer, char_vocabulary
@@ -161,6 +162,51 @@ def test_extractor_api_streams_in_input_order_and_is_thread_safe(tagger):
     for t in threads:
         t.join()
     assert results == {k: [float(k)] for k in range(8)}
+
+
+# eight short title lines, then a paragraph whose third sentence holds no numeral and
+# is neither a paragraph opener nor a heading: nothing a record could draw on
+TITLE = "\n".join(["工作总结", "前言", *(f"第{c}部分" for c in "甲乙丙丁戊己")])
+BODY = "今年以来经济平稳。各项工作有序开展。下半年继续推进改革。全年增长5%。"
+
+
+def test_fact_regions_hold_numeral_sentences_and_what_records_read_around_them():
+    text = f"{TITLE}\n{BODY}\n"
+    regions = Layout.of(text).fact_regions()
+    assert [text[s:e] for s, e in regions] == [
+        TITLE,
+        "今年以来经济平稳。各项工作有序开展。",
+        "全年增长5%。",
+    ]
+
+
+def test_the_extractor_tags_only_fact_regions_unless_asked_for_all_spans(tagger):
+    text = f"{TITLE}\n{BODY}\n"
+    skipped = text.index("下半年")
+    for extractor in (Extractor(tagger), Extractor.load("rules")):
+        facts = extractor.extract(text, doc_year=2020)
+        every = Extractor(extractor.tagger, all_spans=True).extract(text, doc_year=2020)
+        assert facts.records == every.records and facts.records
+        assert [s for s in every.spans if s not in facts.spans] == [
+            s for s in every.spans if s.start >= skipped and s.end <= text.index("全年")
+        ]
+    assert ("DATE", "下半年") in {(s.label, s.text) for s in every.spans}
+    seen: list[tuple[int, int]] = []
+    start = tagger._start
+
+    def spy(batch):
+        seen.extend((w.start, w.end) for w in batch)
+        return start(batch)
+
+    try:
+        tagger._start = spy
+        Extractor(tagger).extract(text)
+        assert seen and not any(s <= skipped < e for s, e in seen)
+        seen.clear()
+        Extractor(tagger, all_spans=True).extract(text)
+        assert any(s <= skipped < e for s, e in seen)
+    finally:
+        del tagger._start
 
 
 def test_rules_extractor_and_a_clear_error_without_a_model(tmp_path):

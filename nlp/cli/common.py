@@ -47,6 +47,14 @@ DtypeOption = Annotated[
     ),
 ]
 Glob = Annotated[str, typer.Option(help="File pattern inside directories, e.g. '*.txt'.")]
+AllSpans = Annotated[
+    bool,
+    typer.Option(
+        help="Tag every sentence. By default only what records can draw on is tagged (sentences "
+        "with a numeral; headings, title and paragraph openers): faster, and spans far from "
+        "any figure are left out."
+    ),
+]
 Overrides = Annotated[
     list[str],
     typer.Option("--set", help="Override a config key, e.g. --set optim.lr=3e-4 (repeatable)."),
@@ -62,11 +70,18 @@ def check_format(fmt: str) -> str:
 
 
 def load_extractor(
-    model: str | None, device: str, batch_size: int | None, dtype: str = "auto"
+    model: str | None,
+    device: str,
+    batch_size: int | None,
+    dtype: str = "auto",
+    *,
+    all_spans: bool = False,
 ) -> Any:
     from nlp.extractor import Extractor
 
-    return Extractor.load(model, device=device, dtype=dtype, batch_size=batch_size)
+    return Extractor.load(
+        model, device=device, dtype=dtype, batch_size=batch_size, all_spans=all_spans
+    )
 
 
 def load_tasks(path: Path) -> list[Any]:

@@ -76,7 +76,8 @@ def push(
     if use_rules and model not in (None, "rules"):
         raise UsageError("give --model or --rules, not both")
     conn = _connection(url, api_key)
-    extractor = load_extractor("rules" if use_rules else model, "auto", 32)
+    # annotators correct every span, not only those near a figure
+    extractor = load_extractor("rules" if use_rules else model, "auto", 32, all_spans=True)
     with err.status("pushing") as status:
         summary = push_tasks(
             conn,

@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from nlp.cli.common import (
+    AllSpans,
     DeviceOption,
     DtypeOption,
     Format,
@@ -208,13 +209,14 @@ def tag(
     doc_year: DocYear = None,
     text_field: TextField = None,
     id_field: IdField = None,
+    all_spans: AllSpans = False,
 ) -> None:
     """Tag reports with spans only: one span line per document ({"doc","text","doc_year",
     "doc_year_source","spans"}), the input of `nlp assemble`."""
     from nlp.batch import Reading
     from nlp.write import SPAN_LINES
 
-    extractor = load_extractor(model, device, batch_size)
+    extractor = load_extractor(model, device, batch_size, all_spans=all_spans)
     _run_batch(
         paths,
         out,
@@ -273,6 +275,7 @@ def review(
     doc_year: DocYear = None,
     text_field: TextField = None,
     id_field: IdField = None,
+    all_spans: AllSpans = False,
 ) -> None:
     """Write one self-contained HTML page showing each document with its spans highlighted
     by label and a table of its records, for a person checking the output."""
@@ -282,7 +285,7 @@ def review(
     from nlp.write import check_writable
 
     check_writable(out)  # before the work, not after it
-    extractor = load_extractor(model, device, 32)
+    extractor = load_extractor(model, device, 32, all_spans=all_spans)
     items, failed = [], 0
     for name in iter_inputs(paths, glob=glob):
         for doc, text, year in read_inputs(name, Reading(text_field, id_field)):

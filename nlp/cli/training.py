@@ -110,7 +110,11 @@ def evaluate(
         load_tasks(annotations), split, model_split=meta.get("split"), fold=fold
     )
     tagger = Tagger.load(model, device=device)
-    report = evaluate_documents(chosen, predict_documents(tagger.predict, chosen))
+    report = evaluate_documents(
+        chosen,
+        predict_documents(tagger.predict, chosen),
+        predict_documents(tagger.predict, chosen, facts_only=True),
+    )
     target = out or Path(model) / "eval"
     written = write_report(
         report, target, title=f"Evaluation of {model}", log_history=meta.get("log_history", [])

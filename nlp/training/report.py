@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.alignment import char_tags
+from nlp.layout import Layout
 from nlp.records import assemble
 from nlp.schema import LABELS, Span
 from nlp.training.annotations import Task
@@ -39,18 +40,29 @@ def label_confusion(
 
 
 def predict_documents(
-    predict: Callable[[list[str]], list[list[Span]]], tasks: Sequence[Task]
+    predict: Callable[..., list[list[Span]]], tasks: Sequence[Task], *, facts_only: bool = False
 ) -> dict[str, list[Span]]:
     """Each task's predicted spans by task name, from one call of ``predict`` (a tagger's
-    or the rules' ``predict``, texts → spans)."""
-    return dict(zip((t.name for t in tasks), predict([t.text for t in tasks]), strict=True))
+    or the rules' ``predict``, texts → spans); with ``facts_only``, of each text's
+    `Layout.fact_regions` only, as `Extractor` tags by default."""
+    texts = [t.text for t in tasks]
+    if facts_only:
+        spans = predict(texts, [Layout.of(text).fact_regions() for text in texts])
+    else:
+        spans = predict(texts)
+    return dict(zip((t.name for t in tasks), spans, strict=True))
 
 
 def evaluate_documents(
-    tasks: Sequence[Task], predicted: Mapping[str, Sequence[Span]]
+    tasks: Sequence[Task],
+    predicted: Mapping[str, Sequence[Span]],
+    record_spans: Mapping[str, Sequence[Span]] | None = None,
 ) -> dict[str, Any]:
-    """Span scores, record scores through the post-processor, and the label confusion."""
-    records = {t.name: assemble(t.text, predicted.get(t.name, ()), doc_year=t.year) for t in tasks}
+    """Span scores, record scores through the post-processor, and the label confusion;
+    records are made from ``record_spans`` where given (the fact regions' spans, as
+    `Extractor` makes them), else from the spans scored."""
+    source = predicted if record_spans is None else record_spans
+    records = {t.name: assemble(t.text, source.get(t.name, ()), doc_year=t.year) for t in tasks}
     record_scores = evaluate_records(tasks, records)
     record_scores.pop("errors")
     report = {

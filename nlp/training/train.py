@@ -332,5 +332,9 @@ def evaluate_model(
         decoding=config.decode,
         rule_hints=config.model.rule_hints,
     )
-    report = evaluate_documents(tasks, predict_documents(tagger.predict, tasks))
+    report = evaluate_documents(
+        tasks,
+        predict_documents(tagger.predict, tasks),
+        predict_documents(tagger.predict, tasks, facts_only=True),
+    )
     return {"spans": report["spans"], "records": report["records"]}
