@@ -115,3 +115,25 @@ def test_evaluation_reports_each_register_apart():
     assert rows["national"]["micro"] == 0.0 and rows["national"]["documents"] == 1
     assert 0.0 < rows["all"]["micro"] < 1.0
     assert "by_register" not in evaluate_documents([local], predicted)
+
+
+def test_records_are_scored_from_the_spans_extract_makes_and_spans_from_every_sentence():
+    """`nlp evaluate` scores spans on every sentence but records from the fact regions
+    (what `Extractor` tags by default): a record lost to the regions shows in records
+    only."""
+    from nlp.extractor import RulesTagger
+    from nlp.training.report import evaluate_documents, predict_documents
+
+    title = "\n".join(["工作总结", "前言", *(f"第{c}部分" for c in "甲乙丙丁戊己")])
+    body = "今年以来经济平稳。各项工作有序开展。下半年继续推进改革。全年增长5%。"
+    gold = dataclasses.replace(parse(f"{title}\n{body}"), id="a")
+    every = predict_documents(RulesTagger().predict, [gold])
+    facts = predict_documents(RulesTagger().predict, [gold], facts_only=True)
+    lost = [s for s in every["a"] if s not in facts["a"]]
+    assert [(s.label, s.text) for s in lost] == [("DATE", "下半年")]
+    # the regions lost no record, so both ways score the records alike
+    report = evaluate_documents([gold], every, facts)
+    assert report["records"] == evaluate_documents([gold], every)["records"]
+    # and records come from the second mapping: with none there, none are predicted
+    assert evaluate_documents([gold], every, {"a": []})["records"]["records"]["predicted"] == 0
+    assert report["spans"] == evaluate_documents([gold], every)["spans"]

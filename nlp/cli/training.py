@@ -92,10 +92,15 @@ def evaluate(
         Path | None, typer.Option("-o", "--out", help="Report directory \\[default: MODEL/eval].")
     ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda, cuda:1 ...")] = "auto",
+    all_spans: Annotated[
+        bool,
+        typer.Option(help="Make records from every sentence's spans, not the fact regions'."),
+    ] = False,
 ) -> None:
-    """Score a model on gold documents: seqeval per label (strict IOB2), record scores
-    through the post-processor, a confusion table, and PNG plots (learning curve, F1 per
-    label) written beside report.json and report.md."""
+    """Score a model on gold documents: seqeval per label (strict IOB2) on every sentence,
+    record scores through the post-processor (from the fact regions' spans, as `nlp
+    extract` makes them), a confusion table, and PNG plots (learning curve, F1 per label)
+    written beside report.json and report.md."""
     from nlp.tagger import Tagger
     from nlp.training.report import (
         evaluate_documents,
@@ -113,7 +118,7 @@ def evaluate(
     report = evaluate_documents(
         chosen,
         predict_documents(tagger.predict, chosen),
-        predict_documents(tagger.predict, chosen, facts_only=True),
+        None if all_spans else predict_documents(tagger.predict, chosen, facts_only=True),
     )
     target = out or Path(model) / "eval"
     written = write_report(
