@@ -88,8 +88,8 @@ class Extractor:
     ) -> None:
         """``all_spans``: tag every sentence; by default only the stretches a record can
         draw on are tagged (`Layout.fact_regions`: sentences with a numeral and the
-        headings, title and paragraph openers around them), which gives the same records
-        faster and leaves out spans far from any figure."""
+        headings, title and paragraph openers around them): faster, with records as good
+        (from gold spans, the very same), and no spans far from any figure."""
         self.tagger = tagger
         self.model_dir = model_dir
         self.name = name or (model_dir.name if model_dir else type(tagger).__name__)
