@@ -12,7 +12,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nlp.text import FULL_STOP, HEADING_MARKERS, NUMERAL, is_boilerplate, lines, sentences
+from nlp.rules import AMOUNT_CUE
+from nlp.text import FULL_STOP, HEADING_MARKERS, is_boilerplate, lines, sentences
 
 TITLE_LINES = 8
 _PARENS = re.compile(r"[(（][^()（）\n]*[)）]")
@@ -124,14 +125,18 @@ class Layout:
         return self.chains[i] if i >= 0 else []
 
     def fact_regions(self) -> list[tuple[int, int]]:
-        """The stretches a record can draw on, sorted and merged: every full sentence with
-        a numeral in it (an AMOUNT needs one), and what the assembler reads around them, the
-        title lines, headings and the first two sentences of each paragraph (a headline and
-        the opener it leads into). Text outside them yields no record, so it need not be
-        tagged for records."""
-        found = [(0, self.title_end)] + [(s, e) for s, e, _ in self.headings]
-        found += [(s, e) for s, e in self.full_sentences if NUMERAL.search(self.flow, s, e)]
+        """The stretches a record can draw on, sorted and merged: every full sentence where
+        an amount may stand (`rules.AMOUNT_CUE`), and what the assembler reads around them,
+        the title lines, headings and the first two sentences of their paragraphs (a
+        headline and the opener it leads into). Text outside them yields no record, so it
+        need not be tagged for records."""
+        facts = [(s, e) for s, e in self.full_sentences if AMOUNT_CUE.search(self.flow, s, e)]
+        found = [(0, self.title_end), *((s, e) for s, e, _ in self.headings), *facts]
+        starts = [s for s, _ in facts]
         for p_start, p_end in self.paragraphs:
+            k = bisect.bisect_left(starts, p_start)
+            if k == len(starts) or starts[k] >= p_end:
+                continue  # no fact in this paragraph: its openers open nothing
             i = bisect.bisect_left(self.full_sentences, (p_start, -1))
             found += [s for s in self.full_sentences[i : i + 2] if s[0] < p_end]
         merged: list[tuple[int, int]] = []

@@ -33,6 +33,9 @@ MEASURE = (
 )
 UNIT_RE = rf"(?:{MAGNITUDE}?(?:{MEASURE})|{MAGNITUDE})"
 QUALIFIER_AFTER = r"(?:余|多|几)?"
+# where an AMOUNT may stand: an Arabic digit, a Chinese numeral other than 一, or 一 before a
+# unit (一 alone is mostly part of a word: 进一步, 统一, 一体化)
+AMOUNT_CUE = re.compile(rf"[{_D}]|[零〇二两三四五六七八九十百千万亿]|一{QUALIFIER_AFTER}{UNIT_RE}")
 
 _AMOUNT_UNIT = re.compile(
     rf"(?P<amount>-?{ARABIC}(?:(?:%|％)?{RANGE_LINK}{ARABIC})?)"

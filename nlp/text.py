@@ -15,8 +15,6 @@ FULL_STOP = "。！？!?"
 SENTENCE_END = FULL_STOP + "；;"
 CLAUSE_END = SENTENCE_END + ",，、:："
 _CLAUSE = re.compile(rf"[^{CLAUSE_END}\n]*(?:[{CLAUSE_END}]+|\n|$)")
-# a character an AMOUNT can be written with (guidelines 1.1): Arabic or Chinese numerals
-NUMERAL = re.compile("[0-9０-９零〇一二两三四五六七八九十百千万亿]")
 
 # Lines of site furniture and publication metadata (guidelines 1.5), not report content.
 _BOILERPLATE = re.compile(

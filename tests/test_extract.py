@@ -171,12 +171,14 @@ BODY = "今年以来经济平稳。各项工作有序开展。下半年继续推
 
 
 def test_fact_regions_hold_numeral_sentences_and_what_records_read_around_them():
-    text = f"{TITLE}\n{BODY}\n"
+    # a paragraph with no amount in it (一 inside a word) gives nothing, 一 before a unit does
+    text = f"{TITLE}\n{BODY}\n城市面貌进一步改善。环境统一整治。\n新建一座桥。\n"
     regions = Layout.of(text).fact_regions()
     assert [text[s:e] for s, e in regions] == [
         TITLE,
         "今年以来经济平稳。各项工作有序开展。",
         "全年增长5%。",
+        "新建一座桥。",
     ]
 
 
