@@ -125,7 +125,7 @@ def test_records_are_scored_from_the_spans_extract_makes_and_spans_from_every_se
     from nlp.training.report import evaluate_documents, predict_documents
 
     title = "\n".join(["工作总结", "前言", *(f"第{c}部分" for c in "甲乙丙丁戊己")])
-    body = "今年以来经济平稳。各项工作有序开展。下半年继续推进改革。全年增长5%。"
+    body = "今年以来经济平稳。全县上下齐心协力。下半年继续推进改革。全年增长5%。"
     gold = dataclasses.replace(parse(f"{title}\n{body}"), id="a")
     every = predict_documents(RulesTagger().predict, [gold])
     facts = predict_documents(RulesTagger().predict, [gold], facts_only=True)

@@ -167,7 +167,7 @@ def test_extractor_api_streams_in_input_order_and_is_thread_safe(tagger):
 # eight short title lines, then a paragraph whose third sentence holds no numeral and
 # is neither a paragraph opener nor a heading: nothing a record could draw on
 TITLE = "\n".join(["工作总结", "前言", *(f"第{c}部分" for c in "甲乙丙丁戊己")])
-BODY = "今年以来经济平稳。各项工作有序开展。下半年继续推进改革。全年增长5%。"
+BODY = "今年以来经济平稳。全县上下齐心协力。下半年继续推进改革。全年增长5%。"
 
 
 def test_fact_regions_hold_numeral_sentences_and_what_records_read_around_them():
@@ -176,7 +176,7 @@ def test_fact_regions_hold_numeral_sentences_and_what_records_read_around_them()
     regions = Layout.of(text).fact_regions()
     assert [text[s:e] for s, e in regions] == [
         TITLE,
-        "今年以来经济平稳。各项工作有序开展。",
+        "今年以来经济平稳。全县上下齐心协力。",
         "全年增长5%。",
         "新建一座桥。",
     ]
