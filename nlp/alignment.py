@@ -10,14 +10,13 @@ its word. Conversions are exact both ways; the tests prove it on all gold data.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from nlp.schema import TAG2ID, Span
-from nlp.text import sentences
+from nlp.text import Stretches, sentences
 
 # sorted, disjoint (start, end) ranges of a text: the part of it to tag
 Regions = Sequence[tuple[int, int]]
@@ -165,10 +164,11 @@ def windows(
         raise ValueError(f"window budget must be positive, got {budget}")
     stride = max(0, min(stride, budget - 1))
     cost = cost if cost is not None else [1] * len(text)
+    keep = Stretches(within) if within is not None else None
     out: list[tuple[int, int]] = []
     cur_s, cur_e, cur_cost = -1, -1, 0
     for s, e in _units(text, spans):
-        if within is not None and not _overlaps(within, s, e):
+        if keep is not None and keep.free(s, e):
             if cur_s >= 0:
                 out.append((cur_s, cur_e))
                 cur_s = -1
@@ -190,17 +190,12 @@ def windows(
     return out
 
 
-def _overlaps(ranges: Regions, start: int, end: int) -> bool:
-    """Whether ``[start, end)`` overlaps one of the sorted, disjoint ``ranges``."""
-    i = bisect.bisect_right(ranges, (start, float("inf")))
-    return (i > 0 and ranges[i - 1][1] > start) or (i < len(ranges) and ranges[i][0] < end)
-
-
 def in_regions(spans: Sequence[Span], regions: Regions | None) -> list[Span]:
-    """The spans that overlap one of the sorted, disjoint ``regions`` (all of them: None)."""
+    """The spans that overlap one of the disjoint ``regions`` (all of them: None)."""
     if regions is None:
         return list(spans)
-    return [s for s in spans if _overlaps(regions, s.start, s.end)]
+    keep = Stretches(regions)
+    return [s for s in spans if not keep.free(s.start, s.end)]
 
 
 def _slide(

@@ -51,8 +51,8 @@ AllSpans = Annotated[
     bool,
     typer.Option(
         help="Tag every sentence. By default only what records can draw on is tagged (sentences "
-        "with a numeral; headings, title and paragraph openers): faster, and spans far from "
-        "any figure are left out."
+        "where an amount may stand; headings, title and paragraph openers): faster, and spans "
+        "far from any figure are left out."
     ),
 ]
 Overrides = Annotated[
