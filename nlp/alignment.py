@@ -16,10 +16,7 @@ from typing import Any
 import numpy as np
 
 from nlp.schema import TAG2ID, Span
-from nlp.text import Stretches, sentences
-
-# sorted, disjoint (start, end) ranges of a text: the part of it to tag
-Regions = Sequence[tuple[int, int]]
+from nlp.text import Regions, Stretches, sentences
 
 IGNORE = -100  # the label id loss functions skip
 
@@ -188,14 +185,6 @@ def windows(
     if cur_s >= 0:
         out.append((cur_s, cur_e))
     return out
-
-
-def in_regions(spans: Sequence[Span], regions: Regions | None) -> list[Span]:
-    """The spans that overlap one of the disjoint ``regions`` (all of them: None)."""
-    if regions is None:
-        return list(spans)
-    keep = Stretches(regions)
-    return [s for s in spans if not keep.free(s.start, s.end)]
 
 
 def _slide(

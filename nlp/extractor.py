@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Protocol
 
 from nlp import rules
-from nlp.alignment import Regions, in_regions
 from nlp.errors import ModelError
 from nlp.layout import Layout, document_year
 from nlp.meta import detect_doc_type, detect_region
 from nlp.records import assemble
 from nlp.schema import Document, Span
+from nlp.text import Regions, in_regions
 
 DEFAULT_MODEL = Path(__file__).parent / "models" / "default"
 RULES = "rules"

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from nlp import rules
-from nlp.alignment import IGNORE, CharEncoder, Regions, in_regions, tags_to_spans
+from nlp.alignment import IGNORE, CharEncoder, tags_to_spans
 from nlp.decoding import Decoding, trim
 from nlp.errors import ModelError, UsageError
 from nlp.runners import (
@@ -37,6 +37,7 @@ from nlp.runners import (
     resolve_dtype,
 )
 from nlp.schema import Span
+from nlp.text import Regions, in_regions
 
 DEFAULT_MAX_TOKENS = 256
 DEFAULT_STRIDE = 32

@@ -9,7 +9,9 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+
+from nlp.schema import Span
 
 FULL_STOP = "。！？!?"
 SENTENCE_END = FULL_STOP + "；;"
@@ -64,6 +66,18 @@ class Stretches:
         """Indices of the stretches that overlap ``[start, end)``."""
         first = bisect.bisect_right(self.ends, start)
         return range(first, bisect.bisect_left(self.starts, end, lo=first))
+
+
+# sorted, disjoint (start, end) ranges of a text: the part of it to tag
+Regions = Sequence[tuple[int, int]]
+
+
+def in_regions(spans: Sequence[Span], regions: Regions | None) -> list[Span]:
+    """The spans that overlap one of the disjoint ``regions`` (all of them: None)."""
+    if regions is None:
+        return list(spans)
+    keep = Stretches(regions)
+    return [s for s in spans if not keep.free(s.start, s.end)]
 
 
 def lines(text: str) -> Iterator[tuple[int, int]]:
