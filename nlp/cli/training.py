@@ -103,8 +103,7 @@ def evaluate(
     written beside report.json and report.md."""
     from nlp.tagger import Tagger
     from nlp.training.report import (
-        evaluate_documents,
-        predict_documents,
+        evaluate_tagger,
         select_documents,
         write_report,
     )
@@ -115,11 +114,7 @@ def evaluate(
         load_tasks(annotations), split, model_split=meta.get("split"), fold=fold
     )
     tagger = Tagger.load(model, device=device)
-    report = evaluate_documents(
-        chosen,
-        predict_documents(tagger.predict, chosen),
-        None if all_spans else predict_documents(tagger.predict, chosen, facts_only=True),
-    )
+    report = evaluate_tagger(tagger.predict, chosen, all_spans=all_spans)
     target = out or Path(model) / "eval"
     written = write_report(
         report, target, title=f"Evaluation of {model}", log_history=meta.get("log_history", [])

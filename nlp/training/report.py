@@ -53,6 +53,17 @@ def predict_documents(
     return dict(zip((t.name for t in tasks), spans, strict=True))
 
 
+def evaluate_tagger(
+    predict: Callable[..., list[list[Span]]], tasks: Sequence[Task], *, all_spans: bool = False
+) -> dict[str, Any]:
+    """`evaluate_documents` for a tagger's ``predict``: spans scored on every sentence,
+    records made as `Extractor` makes them (from the fact regions; every sentence with
+    ``all_spans``)."""
+    every = predict_documents(predict, tasks)
+    facts = None if all_spans else predict_documents(predict, tasks, facts_only=True)
+    return evaluate_documents(tasks, every, facts)
+
+
 def evaluate_documents(
     tasks: Sequence[Task],
     predicted: Mapping[str, Sequence[Span]],

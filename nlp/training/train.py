@@ -322,7 +322,7 @@ def evaluate_model(
     """Span and record scores of a model on whole documents, through the inference engine
     with the configured decoding: the scores of what ships."""
     from nlp.tagger import Tagger
-    from nlp.training.report import evaluate_documents, predict_documents
+    from nlp.training.report import evaluate_tagger
 
     tagger = Tagger(
         model,
@@ -332,9 +332,5 @@ def evaluate_model(
         decoding=config.decode,
         rule_hints=config.model.rule_hints,
     )
-    report = evaluate_documents(
-        tasks,
-        predict_documents(tagger.predict, tasks),
-        predict_documents(tagger.predict, tasks, facts_only=True),
-    )
+    report = evaluate_tagger(tagger.predict, tasks)
     return {"spans": report["spans"], "records": report["records"]}
